@@ -1,0 +1,69 @@
+-- One row per observation of a LOADED release, i.e. per
+-- (city_code, data_year, indicator_code, scope, release_id), with its release metadata and
+-- `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code, scope).
+-- Latest = published_on desc, edition_year desc, processed_at desc, then release_id
+-- (a deterministic tie-break). Releases without a publication date rank last.
+
+with stg_raw__releases as (
+
+    select * from {{ ref('stg_raw__releases') }}
+
+),
+
+stg_raw__observations as (
+
+    select * from {{ ref('stg_raw__observations') }}
+
+),
+
+loaded_releases as (
+
+    select
+        release_id,
+        file_name,
+        publisher,
+        edition_year,
+        published_on,
+        is_synthetic,
+        processed_at
+    from stg_raw__releases
+    where is_loaded
+
+),
+
+observations_of_loaded_releases as (
+
+    select
+        stg_raw__observations.*,
+        loaded_releases.file_name,
+        loaded_releases.publisher,
+        loaded_releases.edition_year,
+        loaded_releases.published_on,
+        loaded_releases.is_synthetic,
+        loaded_releases.processed_at
+    from stg_raw__observations
+    inner join loaded_releases
+        on stg_raw__observations.release_id = loaded_releases.release_id
+
+),
+
+observations_ranked as (
+
+    select
+        observations_of_loaded_releases.*,
+        row_number() over (
+            partition by city_code, data_year, indicator_code, scope
+            order by
+                published_on desc nulls last,
+                edition_year desc nulls last,
+                processed_at desc,
+                release_id
+        ) as vintage_rank,
+        count(*) over (
+            partition by city_code, data_year, indicator_code, scope
+        ) as vintage_count
+    from observations_of_loaded_releases
+
+)
+
+select * from observations_ranked

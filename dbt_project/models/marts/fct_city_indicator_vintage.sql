@@ -1,0 +1,67 @@
+-- One row per vintage: (city_code, data_year, indicator_code, scope, release_id), for every
+-- loaded release. vintage_rank 1 = latest; previous_* and revision_* compare each vintage
+-- with the next older one of the same key (vintage_rank + 1).
+
+with int_observations_ranked as (
+
+    select * from {{ ref('int_observations_ranked') }}
+
+),
+
+vintages_with_previous as (
+
+    select
+        int_observations_ranked.*,
+        lead(release_id) over (
+            partition by city_code, data_year, indicator_code, scope
+            order by vintage_rank
+        ) as previous_release_id,
+        lead(published_on) over (
+            partition by city_code, data_year, indicator_code, scope
+            order by vintage_rank
+        ) as previous_published_on,
+        lead(value) over (
+            partition by city_code, data_year, indicator_code, scope
+            order by vintage_rank
+        ) as previous_value
+    from int_observations_ranked
+
+),
+
+vintages as (
+
+    select
+        city_code,
+        data_year,
+        indicator_code,
+        scope,
+        release_id,
+        vintage_rank,
+        vintage_rank = 1 as is_latest,
+        vintage_count,
+        value,
+        base_unit,
+        previous_release_id,
+        previous_published_on,
+        previous_value,
+        value - previous_value as revision_value,
+        100.0 * (value - previous_value) / abs(nullif(previous_value, 0)) as revision_pct,
+        publisher,
+        published_on,
+        edition_year,
+        processed_at,
+        is_synthetic,
+        file_name,
+        source_sheet,
+        source_row,
+        source_column,
+        raw_header,
+        value_raw,
+        unit_raw,
+        city_name_raw,
+        observation_seq
+    from vintages_with_previous
+
+)
+
+select * from vintages

@@ -1,0 +1,39 @@
+-- One row per release attempt (loaded or quarantined), as recorded by the loader.
+-- Light touch only: explicit types and a boolean `is_loaded`; no filtering here.
+
+with source_releases as (
+
+    select * from {{ source('raw', 'releases') }}
+
+),
+
+releases_renamed as (
+
+    select
+        cast(release_id as {{ dbt.type_string() }})           as release_id,
+        cast(status as {{ dbt.type_string() }})               as status,
+        status = 'loaded'                                     as is_loaded,
+        cast(sidecar_sha256 as {{ dbt.type_string() }})       as sidecar_sha256,
+        cast(file_name as {{ dbt.type_string() }})            as file_name,
+        cast(source_path as {{ dbt.type_string() }})          as source_path,
+        cast(stored_path as {{ dbt.type_string() }})          as stored_path,
+        cast(file_format as {{ dbt.type_string() }})          as file_format,
+        cast(publisher as {{ dbt.type_string() }})            as publisher,
+        cast(title as {{ dbt.type_string() }})                as title,
+        cast(edition_year as {{ dbt.type_int() }})            as edition_year,
+        cast(data_years as {{ dbt.type_string() }})           as data_years_json,
+        cast(published_on as date)                            as published_on,
+        cast(source_url as {{ dbt.type_string() }})           as source_url,
+        cast(license as {{ dbt.type_string() }})              as license,
+        cast(is_synthetic as {{ dbt.type_boolean() }})        as is_synthetic,
+        cast(metadata_json as {{ dbt.type_string() }})        as metadata_json,
+        cast(observation_count as {{ dbt.type_int() }})       as observation_count,
+        cast(reason as {{ dbt.type_string() }})               as quarantine_reason,
+        cast(run_id as {{ dbt.type_string() }})               as run_id,
+        cast(processed_at as {{ dbt.type_timestamp() }})      as processed_at
+
+    from source_releases
+
+)
+
+select * from releases_renamed

@@ -1,0 +1,34 @@
+"""Format adapters, one module per format, each exporting ``Adapter``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citytiers.adapters import tidy_csv, yearbook_table
+from citytiers.adapters.base import BaseAdapter, ParseResult
+from citytiers.dictionary import Dictionary
+from citytiers.errors import ReleaseError
+
+ADAPTERS: dict[str, type[BaseAdapter]] = {
+    tidy_csv.Adapter.format_name: tidy_csv.Adapter,
+    yearbook_table.Adapter.format_name: yearbook_table.Adapter,
+}
+DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".ods"})
+
+
+def detect_format(path: Path) -> str:
+    """A CSV with the tidy header is ``tidy_csv``; any other table is ``yearbook_table``."""
+    return tidy_csv.Adapter.format_name if tidy_csv.is_tidy_csv(path) else "yearbook_table"
+
+
+def adapter_for(path: Path, declared: str | None, dictionary: Dictionary) -> BaseAdapter:
+    """The adapter the sidecar names, else the one the content fits."""
+    name = declared or detect_format(path)
+    if name not in ADAPTERS:
+        raise ReleaseError(path, f"unknown format {name!r}; known formats are: "
+                                 + ", ".join(sorted(ADAPTERS)))
+    return ADAPTERS[name](dictionary)
+
+
+__all__ = ["ADAPTERS", "DATA_SUFFIXES", "BaseAdapter", "ParseResult", "adapter_for",
+           "detect_format"]

@@ -1,0 +1,135 @@
+"""The reference data the parsers share with dbt: indicators, synonyms, units, scopes, cities.
+
+All of it lives in ``dbt_project/seeds/*.csv`` so that a new header spelling or unit is a
+one-line change to a seed, picked up by the parser and by the dbt models alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import opencc
+
+# "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
+HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$")
+CODE_PATTERN = re.compile(r"^\d{6}$")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def normalize_label(text: str) -> str:
+    """Fold a printed label to one spelling: NFKC (full-width -> half-width), no white
+    space (headers wrap inside cells), traditional -> simplified characters."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = re.sub(r"\s+", "", folded)
+    return _t2s().convert(folded)
+
+
+def split_unit(header: str) -> tuple[str, str | None]:
+    """``地区生产总值（万元）`` -> (``地区生产总值``, ``万元``); no brackets -> (header, None)."""
+    folded = unicodedata.normalize("NFKC", header).strip()
+    if match := HEADER_WITH_UNIT.match(folded):
+        return match.group("name"), match.group("unit").strip()
+    return folded, None
+
+
+def normalize_code(raw: object) -> str | None:
+    """A 6-digit admin code from ``320500``, ``'320500'`` or a float ``320500.0``; else None."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    return text if CODE_PATTERN.match(text) else None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    base_unit: str
+    is_non_negative: bool
+
+
+@dataclass(frozen=True)
+class Unit:
+    label: str
+    base_unit: str
+    factor: float
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Lookups built from the seeds. Keys are :func:`normalize_label`-ed."""
+
+    indicators: dict[str, Indicator]
+    synonyms: dict[str, str]
+    units: dict[str, Unit]
+    scopes: dict[str, str]
+    city_names: dict[str, str]
+    city_codes: frozenset[str]
+
+    def indicator_for(self, label: str) -> Indicator | None:
+        code = self.synonyms.get(normalize_label(label))
+        return self.indicators.get(code) if code else None
+
+    def unit_for(self, label: str) -> Unit | None:
+        return self.units.get(normalize_label(label))
+
+    def scope_for(self, label: str) -> str | None:
+        return self.scopes.get(normalize_label(label))
+
+    def city_code_for(self, name: str) -> str | None:
+        """Resolve a printed name (苏州, 苏州市, 蘇州市) to its code, or None. Never guesses."""
+        key = normalize_label(name)
+        return self.city_names.get(key) or self.city_names.get(key + "市")
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_dictionary(seeds_dir: Path) -> Dictionary:
+    """Read the seeds once per process (see :func:`cached_dictionary`)."""
+    indicators = {
+        row["indicator_code"]: Indicator(
+            code=row["indicator_code"],
+            base_unit=row["base_unit"],
+            is_non_negative=row["is_non_negative"].strip().lower() == "true",
+        )
+        for row in _rows(seeds_dir / "indicators.csv")
+    }
+    synonyms = {
+        normalize_label(row["synonym"]): row["indicator_code"]
+        for row in _rows(seeds_dir / "indicator_synonyms.csv")
+    }
+    units = {
+        normalize_label(row["unit"]): Unit(row["unit"], row["base_unit"], float(row["factor_to_base"]))
+        for row in _rows(seeds_dir / "unit_factors.csv")
+    }
+    scopes = {normalize_label(row["scope_label"]): row["scope_code"]
+              for row in _rows(seeds_dir / "scopes.csv")}
+    cities = _rows(seeds_dir / "city_reference.csv")
+    return Dictionary(
+        indicators=indicators,
+        synonyms=synonyms,
+        units=units,
+        scopes=scopes,
+        city_names={normalize_label(row["city_name"]): row["city_code"] for row in cities},
+        city_codes=frozenset(row["city_code"] for row in cities),
+    )
+
+
+@cache
+def cached_dictionary(seeds_dir: Path) -> Dictionary:
+    return load_dictionary(seeds_dir)

@@ -1,0 +1,80 @@
+"""Discover: which files in the source folders are releases not yet processed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from citytiers.adapters import DATA_SUFFIXES
+from citytiers.database import connect
+from citytiers.metadata import sidecar_path
+from citytiers.settings import Settings
+
+HASH_CHUNK_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A data file that may be a new release. ``release_id`` is its sha256."""
+
+    path: str
+    release_id: str
+    sidecar_sha256: str | None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def data_files(folder: Path) -> list[Path]:
+    """Release data files in ``folder`` (not recursive), sorted for a stable order."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in DATA_SUFFIXES
+                  and not p.name.startswith((".", "~$")))
+
+
+def already_processed(settings: Settings) -> tuple[set[str], set[tuple[str, str | None]]]:
+    """Release ids loaded, and (release id, sidecar hash) pairs quarantined, so far."""
+    if not settings.build_db.exists():
+        return set(), set()
+    with connect(settings.build_db) as connection:
+        exists = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'releases'").fetchall()[0]
+        if not exists or not exists[0]:
+            return set(), set()
+        rows = connection.execute(
+            "select release_id, sidecar_sha256, status from raw.releases").fetchall()
+    loaded = {r[0] for r in rows if r[2] == "loaded"}
+    quarantined = {(r[0], r[1]) for r in rows if r[2] == "quarantined"}
+    return loaded, quarantined
+
+
+def discover(settings: Settings, extra_dirs: list[Path] | None = None) -> list[Candidate]:
+    """New releases in ``landing/`` and ``extra_dirs``: content not loaded yet, and not
+    quarantined before with the same sidecar (fixing the sidecar retries a release)."""
+    loaded, quarantined = already_processed(settings)
+    seen: set[str] = set()
+    candidates: list[Candidate] = []
+    for folder in [settings.landing, *(extra_dirs or [])]:
+        for path in data_files(folder):
+            release_id = sha256_of(path)
+            sidecar = sidecar_path(path)
+            sidecar_sha = sha256_of(sidecar) if sidecar.exists() else None
+            if release_id in loaded or (release_id, sidecar_sha) in quarantined:
+                continue
+            if release_id in seen:
+                continue
+            seen.add(release_id)
+            candidates.append(Candidate(str(path.resolve()), release_id, sidecar_sha))
+    return candidates

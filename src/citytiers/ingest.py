@@ -1,0 +1,89 @@
+"""Ingest one release: parse -> validate -> load, or quarantine with a readable reason."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from citytiers.adapters import adapter_for
+from citytiers.dictionary import cached_dictionary
+from citytiers.discover import Candidate
+from citytiers.errors import TerminalError, TransientError, ValidationFailed
+from citytiers.load import ReleaseRecord, is_loaded, record_release
+from citytiers.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
+from citytiers.settings import Settings
+from citytiers.storage import archive, quarantine
+from citytiers.validate.gx_project import run_checkpoint
+
+log = logging.getLogger(__name__)
+RAW_SUITE = "raw_observations"
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one release (returned to Airflow as the task's XCom)."""
+
+    release_id: str
+    file_name: str
+    status: str  # 'loaded' | 'quarantined' | 'skipped'
+    observations: int
+    stored_path: str | None
+    reason: str | None
+    is_synthetic: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _parse_and_validate(settings: Settings,
+                         path: Path) -> tuple[str, ReleaseMetadata, pd.DataFrame]:
+    """Metadata, format, observations and the GX verdict; raises TerminalError."""
+    dictionary = cached_dictionary(settings.seeds)
+    declared = read_sidecar(path).get("format")
+    adapter = adapter_for(path, declared, dictionary)
+    meta = resolve_metadata(path, adapter.sniff_title(path))
+    result = adapter.parse(path, meta)
+    for note in result.notes:
+        log.warning("%s: %s", path.name, note)
+    outcome = run_checkpoint(settings, RAW_SUITE, result.observations,
+                             {"max_data_year": meta.published_on.year})
+    if not outcome.success:
+        raise ValidationFailed(RAW_SUITE, outcome.summary(), outcome.docs_index)
+    return adapter.format_name, meta, result.observations
+
+
+def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:
+    """Load one release, or quarantine it. Never raises for bad input; transient errors
+    (a locked database) propagate so that the scheduler retries."""
+    settings.ensure_dirs()
+    path = Path(candidate.path)
+    if is_loaded(settings, candidate.release_id):
+        return IngestOutcome(candidate.release_id, path.name, "skipped", 0, None,
+                             "already loaded", False)
+    meta: ReleaseMetadata | None = None
+    try:
+        file_format, meta, observations = _parse_and_validate(settings, path)
+    except TransientError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - bad input of any kind must not crash the night
+        reason = str(exc) if isinstance(exc, TerminalError) else (
+            f"file {path.name}: the parser failed unexpectedly ({type(exc).__name__}: {exc}). "
+            "This is a bug in citytiers or an unsupported layout; please report it.")
+        stored = quarantine(settings, path, candidate.release_id, reason)
+        record_release(settings, ReleaseRecord(
+            candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
+            str(path), str(stored), None, meta, 0, reason, run_id))
+        log.error("quarantined %s: %s", path.name, reason)
+        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
+                             reason, False)
+    stored = archive(settings, path, candidate.release_id, meta)
+    inserted = record_release(settings, ReleaseRecord(
+        candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
+        str(stored), file_format, meta, len(observations), None, run_id), observations)
+    status = "loaded" if inserted else "skipped"
+    log.info("%s %s: %d observations", status, path.name, inserted)
+    return IngestOutcome(candidate.release_id, path.name, status, inserted, str(stored), None,
+                         meta.is_synthetic)

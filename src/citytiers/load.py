@@ -1,0 +1,107 @@
+"""Load: one DuckDB transaction per release into the append-only raw layer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from citytiers.database import connect, raw_schema_sql
+from citytiers.metadata import ReleaseMetadata
+from citytiers.settings import Settings
+
+
+@dataclass(frozen=True)
+class ReleaseRecord:
+    """One row of ``raw.releases``."""
+
+    release_id: str
+    status: str
+    sidecar_sha256: str | None
+    file_name: str
+    source_path: str
+    stored_path: str | None
+    file_format: str | None
+    metadata: ReleaseMetadata | None
+    observation_count: int
+    reason: str | None
+    run_id: str | None
+
+    def row(self, processed_at: dt.datetime) -> dict[str, object]:
+        meta = self.metadata
+        return {
+            "release_id": self.release_id,
+            "status": self.status,
+            "sidecar_sha256": self.sidecar_sha256,
+            "file_name": self.file_name,
+            "source_path": self.source_path,
+            "stored_path": self.stored_path,
+            "file_format": self.file_format,
+            "publisher": meta.publisher if meta else None,
+            "title": meta.title if meta else None,
+            "edition_year": meta.edition_year if meta else None,
+            "data_years": json.dumps(meta.data_years) if meta else None,
+            "published_on": meta.published_on if meta else None,
+            "source_url": meta.source_url if meta else None,
+            "license": meta.license if meta else None,
+            "is_synthetic": bool(meta.is_synthetic) if meta else False,
+            "metadata_json": meta.model_dump_json() if meta else "{}",
+            "observation_count": self.observation_count,
+            "reason": self.reason,
+            "run_id": self.run_id,
+            "processed_at": processed_at,
+        }
+
+
+def _insert(connection, table: str, frame: pd.DataFrame) -> None:
+    connection.register("incoming", frame)
+    try:
+        columns = ", ".join(frame.columns)
+        connection.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+    finally:
+        connection.unregister("incoming")
+
+
+def is_loaded(settings: Settings, release_id: str) -> bool:
+    with connect(settings.build_db) as connection:
+        connection.execute(raw_schema_sql())
+        found = connection.execute(
+            "select count(*) from raw.releases where release_id = ? and status = 'loaded'",
+            [release_id]).fetchall()[0]
+    return bool(found and found[0])
+
+
+def record_release(settings: Settings, record: ReleaseRecord,
+                   observations: pd.DataFrame | None = None) -> int:
+    """Write the release row and its observations atomically; return rows inserted.
+
+    A release already loaded is a no-op (0), checked inside the same transaction, so two
+    attempts at the same content can never both load it.
+    """
+    processed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with connect(settings.build_db) as connection:
+        connection.execute(raw_schema_sql())
+        connection.execute("begin transaction")
+        try:
+            if record.status == "loaded":
+                found = connection.execute(
+                    "select count(*) from raw.releases where release_id = ? and status = 'loaded'",
+                    [record.release_id]).fetchall()[0]
+                if found and found[0]:
+                    connection.execute("rollback")
+                    return 0
+            _insert(connection, "raw.releases", pd.DataFrame([record.row(processed_at)]))
+            inserted = 0
+            if observations is not None and len(observations):
+                rows = observations.copy()
+                rows.insert(0, "observation_seq", range(1, len(rows) + 1))
+                rows.insert(0, "release_id", record.release_id)
+                _insert(connection, "raw.observations", rows)
+                inserted = len(rows)
+            connection.execute("commit")
+        except Exception:
+            connection.execute("rollback")
+            raise
+    return inserted

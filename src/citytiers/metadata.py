@@ -1,0 +1,92 @@
+"""Release metadata: the ``<file>.release.yml`` sidecar, completed from the file itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from citytiers.errors import MetadataMissingError, ReleaseError
+
+SIDECAR_SUFFIX = ".release.yml"
+REQUIRED_FIELDS = ("publisher", "title", "edition_year", "data_years", "published_on")
+# "中国城市统计年鉴2021", "yearbook_2021", "年鉴-2021": the edition printed in a file name.
+EDITION_IN_FILE_NAME = re.compile(r"(?:年鉴|年鑑|yearbook)[_\-\s]*((?:19|20)\d{2})", re.IGNORECASE)
+# "（2021年）" / "(2021年)" in a title row: the data year of a yearbook table.
+DATA_YEAR_IN_TITLE = re.compile(r"[（(]\s*((?:19|20)\d{2})\s*年\s*[)）]")
+
+
+class ReleaseMetadata(BaseModel):
+    """What a release is: who published it, when, and which data years it holds."""
+
+    model_config = ConfigDict(extra="allow")
+
+    publisher: str
+    title: str
+    edition_year: int
+    data_years: list[int] = Field(min_length=1)
+    published_on: dt.date
+    source_url: str | None = None
+    license: str | None = None
+    format: str | None = None
+    is_synthetic: bool = False
+
+    @field_validator("data_years")
+    @classmethod
+    def _plausible_years(cls, years: list[int]) -> list[int]:
+        for year in years:
+            if not 1949 <= year <= dt.date.today().year:
+                raise ValueError(f"data year {year} is outside 1949..{dt.date.today().year}")
+        return sorted(set(years))
+
+
+def sidecar_path(data_file: Path) -> Path:
+    """``report.xlsx`` -> ``report.xlsx.release.yml``."""
+    return data_file.with_name(data_file.name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(data_file: Path) -> dict[str, Any]:
+    """The sidecar's mapping, or ``{}`` when there is none."""
+    path = sidecar_path(data_file)
+    if not path.exists():
+        return {}
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ReleaseError(path, f"sidecar is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ReleaseError(path, "sidecar must be a YAML mapping of field: value")
+    if "data_year" in loaded and "data_years" not in loaded:
+        loaded["data_years"] = [loaded.pop("data_year")]
+    return loaded
+
+
+def infer_from_file(data_file: Path, title_text: str | None) -> dict[str, Any]:
+    """What the file says about itself: a title row, an edition in its name."""
+    inferred: dict[str, Any] = {}
+    if title_text:
+        inferred["title"] = title_text.strip()
+        if match := DATA_YEAR_IN_TITLE.search(title_text):
+            inferred["data_years"] = [int(match.group(1))]
+    if match := EDITION_IN_FILE_NAME.search(data_file.name):
+        inferred["edition_year"] = int(match.group(1))
+    return inferred
+
+
+def resolve_metadata(data_file: Path, title_text: str | None = None) -> ReleaseMetadata:
+    """Sidecar fields win; the file fills gaps; anything still missing is a terminal error."""
+    merged = {**infer_from_file(data_file, title_text), **read_sidecar(data_file)}
+    missing = [f for f in REQUIRED_FIELDS if merged.get(f) in (None, "", [])]
+    if missing:
+        raise MetadataMissingError(data_file, missing)
+    try:
+        return ReleaseMetadata.model_validate(merged)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ReleaseError(sidecar_path(data_file), f"invalid release metadata: {problems}") from exc

@@ -1,0 +1,72 @@
+"""The nightly flow's steps as plain functions: the DAG's tasks call these, tests too.
+
+discover -> ingest (parse, validate, load | quarantine) -> transform -> validate_marts
+-> publish -> report. Each returns JSON-serialisable values for Airflow's XCom.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from citytiers.database import connect, ensure_raw_schema
+from citytiers.dictionary import cached_dictionary
+from citytiers.discover import Candidate, discover
+from citytiers.errors import ValidationFailed
+from citytiers.ingest import ingest
+from citytiers.publish import export_parquet, publish_database
+from citytiers.report import write_run_report
+from citytiers.settings import Settings, load_settings
+from citytiers.transform import build, generate_docs
+from citytiers.validate.gx_project import run_checkpoint
+
+MART_SUITES = {"fct_city_indicator": "select * from marts.fct_city_indicator"}
+
+
+def discover_releases(extra_source_dirs: list[str], settings: Settings | None = None
+                      ) -> list[dict[str, Any]]:
+    settings = settings or load_settings()
+    settings.ensure_dirs()
+    ensure_raw_schema(settings.build_db)
+    return [c.to_dict() for c in discover(settings, [Path(d) for d in extra_source_dirs])]
+
+
+def ingest_release(candidate: dict[str, Any], run_id: str | None = None,
+                   settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or load_settings()
+    return ingest(settings, Candidate(**candidate), run_id).to_dict()
+
+
+def transform(settings: Settings | None = None) -> dict[str, int]:
+    settings = settings or load_settings()
+    ensure_raw_schema(settings.build_db)
+    return build(settings)
+
+
+def validate_marts(settings: Settings | None = None) -> str:
+    """Run every mart suite; raise ValidationFailed (nothing is published) on failure."""
+    settings = settings or load_settings()
+    cached_dictionary(settings.seeds)
+    verdicts = []
+    for suite, query in MART_SUITES.items():
+        with connect(settings.build_db) as connection:
+            frame = connection.execute(query).df()
+        outcome = run_checkpoint(settings, suite, frame)
+        if not outcome.success:
+            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
+        verdicts.append(outcome.summary())
+    return "; ".join(verdicts)
+
+
+def publish(settings: Settings | None = None) -> dict[str, Any]:
+    settings = settings or load_settings()
+    exports = export_parquet(settings)
+    database = publish_database(settings)
+    return {"database": str(database), "exports": len(exports)}
+
+
+def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
+           marts_validation: str, settings: Settings | None = None) -> str:
+    settings = settings or load_settings()
+    generate_docs(settings)
+    return str(write_run_report(settings, run_id, logical_date, outcomes, marts_validation))

@@ -1,0 +1,94 @@
+"""Report: what one run did and what the warehouse now holds, for stewards and `make run`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from citytiers.database import connect
+from citytiers.settings import Settings
+
+SYNTHETIC_BANNER = (
+    "WARNING: this warehouse contains SYNTHETIC SAMPLE releases (publisher: sample). Their "
+    "figures are made up for demonstration and testing; they are NOT official statistics.")
+
+
+def warehouse_counts(db: Path) -> dict[str, Any]:
+    """Release counts, observation count and rows per mart table of ``db``."""
+    with connect(db, read_only=True) as connection:
+        releases = dict(connection.execute(
+            "select status, count(*) from raw.releases group by status").fetchall())
+        synthetic = connection.execute(
+            "select count(*) from raw.releases where status = 'loaded' and is_synthetic"
+        ).fetchall()[0][0]
+        observations = connection.execute("select count(*) from raw.observations").fetchall()[0][0]
+        marts = connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "order by table_name").fetchall()
+        rows = {name: connection.execute(f'select count(*) from marts."{name}"').fetchall()[0][0]
+                for (name,) in marts}
+    return {"releases_loaded": releases.get("loaded", 0),
+            "releases_quarantined": releases.get("quarantined", 0),
+            "synthetic_releases_loaded": synthetic,
+            "observations": observations, "mart_rows": rows}
+
+
+def render_markdown(summary: dict[str, Any]) -> str:
+    run = summary["run"]
+    totals = summary["warehouse"]
+    lines = [f"# citytiers run {run['run_id']}", ""]
+    if totals["synthetic_releases_loaded"]:
+        lines += [f"> {SYNTHETIC_BANNER}", ""]
+    lines += [
+        f"- logical date: {run['logical_date']}",
+        f"- this run: {run['loaded']} release(s) loaded, {run['quarantined']} quarantined, "
+        f"{run['skipped']} already loaded",
+        f"- warehouse: {totals['releases_loaded']} release(s) loaded in all, "
+        f"{totals['releases_quarantined']} quarantine record(s), "
+        f"{totals['observations']} observations",
+        f"- marts validation: {summary['marts_validation']}",
+        "", "| mart | rows |", "|---|---:|",
+        *[f"| marts.{name} | {count} |" for name, count in totals["mart_rows"].items()],
+        "",
+    ]
+    quarantined = [o for o in summary["outcomes"] if o["status"] == "quarantined"]
+    if quarantined:
+        lines += ["## Quarantined this run", ""]
+        lines += [f"- **{o['file_name']}** -> `{o['stored_path']}`\n\n  ```\n  "
+                  + str(o["reason"]).replace("\n", "\n  ") + "\n  ```" for o in quarantined]
+        lines.append("")
+    lines += ["## Where things are", ""]
+    lines += [f"- {label}: `{path}`" for label, path in summary["paths"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_run_report(settings: Settings, run_id: str, logical_date: str,
+                     outcomes: list[dict[str, Any]], marts_validation: str) -> Path:
+    """Write ``reports/run_summary.{json,md}`` from the published database."""
+    summary = {
+        "run": {
+            "run_id": run_id, "logical_date": logical_date,
+            "written_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "loaded": sum(o["status"] == "loaded" for o in outcomes),
+            "quarantined": sum(o["status"] == "quarantined" for o in outcomes),
+            "skipped": sum(o["status"] == "skipped" for o in outcomes),
+        },
+        "outcomes": outcomes,
+        "warehouse": warehouse_counts(settings.published_db),
+        "marts_validation": marts_validation,
+        "paths": {
+            "analysts' database (open this one)": str(settings.published_db),
+            "Parquet exports": str(settings.exports),
+            "data-quality report (GX Data Docs)": str(settings.reports / "data_docs" / "index.html"),
+            "dbt docs": str(settings.reports / "dbt_docs" / "index.html"),
+            "quarantine": str(settings.quarantine),
+        },
+    }
+    settings.reports.mkdir(parents=True, exist_ok=True)
+    (settings.reports / "run_summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    target = settings.reports / "run_summary.md"
+    target.write_text(render_markdown(summary), encoding="utf-8")
+    return target

@@ -1,0 +1,1 @@
+"""Bundled SYNTHETIC sample releases (not official statistics) and their generator."""

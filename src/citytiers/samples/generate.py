@@ -1,0 +1,547 @@
+"""Generate the bundled SYNTHETIC sample releases (``src/citytiers/samples/releases/``).
+
+Every figure written here is invented: one synthetic "truth" panel per city and data year
+is drawn from seeded random generators, and each release prints a view of it (preliminary
+communiqué figures, final yearbook figures, a census revision). Nothing is official
+statistics: every sidecar says ``publisher: sample`` / ``is_synthetic: true`` and every
+title starts with ``SYNTHETIC SAMPLE``; every yearbook table carries a footnote saying so.
+
+The output is deterministic: CSV and YAML files are byte-identical across runs, and XLSX
+files are written with fixed document properties and fixed zip timestamps.
+
+Run it with ``PYTHONPATH=src python -m citytiers.samples.generate [OUT_DIR]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import random
+import sys
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import opencc
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+SEED = 20240229
+DATA_YEARS = tuple(range(2018, 2024))
+REVISION_YEAR = 2023
+REPO_ROOT = Path(__file__).resolve().parents[3]
+CITY_REFERENCE_CSV = REPO_ROOT / "dbt_project" / "seeds" / "city_reference.csv"
+DEFAULT_OUT_DIR = Path(__file__).resolve().parent / "releases"
+SIDECAR_SUFFIX = ".release.yml"
+
+FIXED_TIMESTAMP = dt.datetime(2024, 12, 31, 0, 0, 0)
+FIXED_ZIP_TIME = (2024, 12, 31, 0, 0, 0)
+XLSX_CREATOR = "citytiers.samples.generate (synthetic sample)"
+
+SYNTHETIC_NOTE = "注：本表数据为合成样例数据（synthetic sample），非官方统计。"
+SYNTHETIC_NOTE_TRAD = "注：本表數據為合成樣例數據（synthetic sample），非官方統計。"
+SOURCE_NOTE = "资料来源：样例"
+PLACEHOLDERS: tuple[str | None, ...] = ("—", "…", "...", "-", "/", None)
+PLACEHOLDER_RATE = 0.04
+
+TIDY_HEADER = ("city_code", "city_name", "data_year", "indicator", "scope", "value", "unit")
+WHOLE_CITY = "全市"
+
+# Magnitude classes of the synthetic panel (2018 GDP in 亿元, GDP per capita in 元).
+# The class only sets a plausible range for the random draw; it is not a ranking.
+MEGA_CITIES = frozenset({"110000", "310000", "440100", "440300", "500000"})
+LARGE_CITIES = frozenset({
+    "120000", "320100", "320200", "320500", "320600", "330100", "330200", "340100",
+    "350100", "350500", "370100", "370200", "410100", "420100", "430100", "440600",
+    "441900", "510100", "610100",
+})
+GDP_2018_RANGE_YI = {"mega": (18000.0, 30000.0), "large": (7500.0, 16000.0),
+                     "capital": (2500.0, 7500.0), "other": (1000.0, 3500.0)}
+GDP_PER_CAPITA_RANGE = {"mega": (60000.0, 190000.0), "large": (70000.0, 180000.0),
+                        "capital": (50000.0, 120000.0), "other": (35000.0, 120000.0)}
+POPULATION_BOUNDS_WAN = (100.0, 3200.0)
+
+# Cities printed without the 市 suffix in the 2020 edition (苏州 rather than 苏州市).
+SHORT_NAME_CODES = frozenset({"210200", "320200", "320500", "330200", "350200", "370200",
+                              "420100", "440300", "510100"})
+
+
+@dataclass(frozen=True)
+class City:
+    """One row of ``city_reference.csv``."""
+
+    code: str
+    name: str
+    province_name: str
+    is_capital: bool
+    is_municipality: bool
+
+    @property
+    def size_class(self) -> str:
+        """The magnitude class used to draw this city's synthetic figures."""
+        if self.code in MEGA_CITIES:
+            return "mega"
+        if self.code in LARGE_CITIES:
+            return "large"
+        return "capital" if self.is_capital or self.is_municipality else "other"
+
+
+@dataclass(frozen=True)
+class CityYear:
+    """The synthetic truth for one city and data year (final, post-yearbook figures)."""
+
+    code: str
+    year: int
+    gdp_wan: int                       # final GDP, 万元 (what the yearbook prints)
+    gdp_district_wan: int              # 市辖区 GDP, 万元
+    gdp_growth_real_pct: float         # real growth, % (1 decimal)
+    gdp_preliminary_yi: float          # communiqué GDP, 亿元 (differs by up to ±0.5%)
+    gdp_revised_yi: float | None       # after the 5th economic census (REVISION_YEAR only)
+    population_resident: float         # 万人, year end
+    population_resident_district: float
+    population_registered: float       # 万人, year end (户籍)
+    population_registered_district: float
+    population_urban_area: float       # 城区人口, 万人
+    disposable_income: int             # 元 per capita
+
+    @property
+    def gdp_yi(self) -> float:
+        """Final GDP in 亿元, 2 decimals."""
+        return round(self.gdp_wan / 10000, 2)
+
+    @property
+    def gdp_per_capita(self) -> int:
+        """GDP per resident, 元 (万元 / 万人 = 元)."""
+        return round(self.gdp_wan / self.population_resident)
+
+    @property
+    def gdp_per_capita_district(self) -> int:
+        """市辖区 GDP per resident of the districts, 元."""
+        return round(self.gdp_district_wan / self.population_resident_district)
+
+
+Panel = dict[tuple[str, int], CityYear]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def load_cities(reference_csv: Path = CITY_REFERENCE_CSV) -> list[City]:
+    """The cities of the reference seed, sorted by code."""
+    with reference_csv.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    cities = [
+        City(
+            code=row["city_code"],
+            name=row["city_name"],
+            province_name=row["province_name"],
+            is_capital=row["is_provincial_capital"] == "true",
+            is_municipality=row["is_municipality"] == "true",
+        )
+        for row in rows
+    ]
+    return sorted(cities, key=lambda city: city.code)
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_traditional(name: str) -> str | None:
+    """The traditional spelling of ``name``, or None if OpenCC t2s does not give it back."""
+    traditional = _converter("s2t").convert(name)
+    return traditional if _converter("t2s").convert(traditional) == name else None
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+def _city_rng(city_code: str, purpose: str) -> random.Random:
+    """A generator per city and purpose, so adding a city never shifts another's figures."""
+    return random.Random(f"{SEED}:{purpose}:{city_code}")
+
+
+def build_city_series(city: City) -> list[CityYear]:
+    """Draw one city's synthetic truth for every data year."""
+    rng = _city_rng(city.code, "panel")
+    size = city.size_class
+    gdp_yi = rng.uniform(*GDP_2018_RANGE_YI[size])
+    low, high = POPULATION_BOUNDS_WAN
+    population = min(max(gdp_yi * 10000 / rng.uniform(*GDP_PER_CAPITA_RANGE[size]), low), high)
+    gdp_district_share = rng.uniform(0.92, 1.0) if city.is_municipality else rng.uniform(0.45, 0.92)
+    population_district_share = (rng.uniform(0.85, 1.0) if city.is_municipality
+                                 else rng.uniform(0.35, 0.85))
+    registered_ratio = rng.uniform(0.55, 1.15)
+    urban_area_share = rng.uniform(0.55, 0.9)
+    income = gdp_yi * 10000 / population * rng.uniform(0.3, 0.5)
+    income = min(max(income, 22000.0), 72000.0)
+    trend_growth = rng.uniform(4.0, 7.0)
+    population_trend = rng.uniform(-0.5, 2.0)
+
+    series = []
+    revision_rng = _city_rng(city.code, "revision")
+    for year in DATA_YEARS:
+        real_growth = round(min(max(trend_growth + rng.gauss(0.0, 0.8), 2.0), 8.0), 1)
+        if year > DATA_YEARS[0]:
+            deflator = rng.uniform(0.5, 2.5)
+            gdp_yi *= 1 + (real_growth + deflator) / 100
+            population *= 1 + (population_trend + rng.gauss(0.0, 0.3)) / 100
+            income *= 1 + rng.uniform(4.0, 8.0) / 100
+        population = min(max(population, low), high)
+        series.append(_city_year(city.code, year, gdp_yi, real_growth, population,
+                                 gdp_district_share, population_district_share,
+                                 registered_ratio, urban_area_share, income, revision_rng))
+    return series
+
+
+def _city_year(code: str, year: int, gdp_yi: float, real_growth: float, population: float,
+               gdp_district_share: float, population_district_share: float,
+               registered_ratio: float, urban_area_share: float, income: float,
+               revision_rng: random.Random) -> CityYear:
+    """Round one year's draws to printed precision and derive the releases' variants."""
+    gdp_wan = round(gdp_yi * 10000)
+    preliminary_gap = revision_rng.uniform(0.0005, 0.005) * revision_rng.choice((-1, 1))
+    revised = None
+    if year == REVISION_YEAR:
+        revised = round(gdp_wan / 10000 * (1 + revision_rng.uniform(0.025, 0.035)), 2)
+    resident = round(population, 2)
+    resident_district = round(population * population_district_share, 2)
+    return CityYear(
+        code=code,
+        year=year,
+        gdp_wan=gdp_wan,
+        gdp_district_wan=round(gdp_wan * gdp_district_share),
+        gdp_growth_real_pct=real_growth,
+        gdp_preliminary_yi=round(gdp_wan / 10000 * (1 + preliminary_gap), 2),
+        gdp_revised_yi=revised,
+        population_resident=resident,
+        population_resident_district=resident_district,
+        population_registered=round(population * registered_ratio, 2),
+        population_registered_district=round(
+            population * population_district_share * registered_ratio, 2),
+        population_urban_area=round(resident_district * urban_area_share, 2),
+        disposable_income=round(income),
+    )
+
+
+def build_panel(cities: Iterable[City]) -> Panel:
+    """The synthetic truth for every city and data year."""
+    return {(row.code, row.year): row for city in cities for row in build_city_series(city)}
+
+
+# --------------------------------------------------------------------------- writers
+
+
+def write_sidecar(data_file: Path, *, title: str, edition_year: int, data_year: int,
+                  published_on: dt.date, file_format: str) -> Path:
+    """Write ``<data_file>.release.yml`` (titles are JSON-quoted, valid YAML)."""
+    path = data_file.with_name(data_file.name + SIDECAR_SUFFIX)
+    lines = [
+        "# Bundled SYNTHETIC sample release written by citytiers.samples.generate.",
+        "# The figures are invented; they are not official statistics.",
+        "publisher: sample",
+        f"title: {json.dumps(title, ensure_ascii=False)}",
+        f"edition_year: {edition_year}",
+        f"data_year: {data_year}",
+        f"published_on: {published_on.isoformat()}",
+        "source_url: null",
+        "license: CC0-1.0",
+        f"format: {file_format}",
+        "is_synthetic: true",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[object]]) -> Path:
+    """UTF-8 CSV without BOM, LF line endings."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return path
+
+
+def save_workbook(workbook: Workbook, path: Path) -> Path:
+    """Save with fixed document properties and zip timestamps (byte-reproducible).
+
+    ``Workbook.save`` stamps ``modified`` with the current time, so the ExcelWriter is
+    driven directly and the archive is re-zipped with fixed member timestamps.
+    """
+    workbook.properties.creator = XLSX_CREATOR
+    workbook.properties.lastModifiedBy = XLSX_CREATOR
+    workbook.properties.title = "SYNTHETIC SAMPLE (合成样例数据, 非官方数据)"
+    workbook.properties.created = FIXED_TIMESTAMP
+    workbook.properties.modified = FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=FIXED_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member.filename))
+    return path
+
+
+def _placeholder_or(value: object, rng: random.Random, rate: float = PLACEHOLDER_RATE) -> object:
+    """Now and then replace a printed figure by a placeholder (—, …, ..., -, / or blank)."""
+    return rng.choice(PLACEHOLDERS) if rng.random() < rate else value
+
+
+def _write_rows(sheet: Worksheet, first_row: int, rows: Iterable[Sequence[object]]) -> int:
+    """Write rows from ``first_row``; returns the next free row."""
+    row_index = first_row
+    for row in rows:
+        for column_index, value in enumerate(row, start=1):
+            if value is not None:
+                sheet.cell(row=row_index, column=column_index, value=value)
+        row_index += 1
+    return row_index
+
+
+def _write_footnotes(sheet: Worksheet, row: int, note: str = SYNTHETIC_NOTE) -> None:
+    """The synthetic-data note and the source line, in column A below the data."""
+    sheet.cell(row=row, column=1, value=note)
+    sheet.cell(row=row + 1, column=1, value=SOURCE_NOTE)
+
+
+# --------------------------------------------------------------------------- releases
+
+
+def write_communique(out_dir: Path, cities: Sequence[City], panel: Panel, year: int) -> Path:
+    """a) the tidy communiqué digest of one data year (preliminary GDP)."""
+    path = out_dir / f"sample_communique_{year}.csv"
+    rows: list[Sequence[object]] = [TIDY_HEADER]
+    for city in cities:
+        cell = panel[(city.code, year)]
+        rows += [
+            (city.code, city.name, year, "gdp", WHOLE_CITY,
+             f"{cell.gdp_preliminary_yi:.2f}", "亿元"),
+            (city.code, city.name, year, "gdp_growth_real_pct", WHOLE_CITY,
+             f"{cell.gdp_growth_real_pct:.1f}", "%"),
+            (city.code, city.name, year, "population_resident", WHOLE_CITY,
+             f"{cell.population_resident:.2f}", "万人"),
+            (city.code, city.name, year, "disposable_income_per_capita", WHOLE_CITY,
+             str(cell.disposable_income), "元"),
+        ]
+    write_csv(path, rows)
+    published = random.Random(f"{SEED}:communique:{year}")
+    write_sidecar(
+        path,
+        title=f"SYNTHETIC SAMPLE - {year}年城市国民经济和社会发展统计公报汇总 (样例, 非官方数据)",
+        edition_year=year + 1,
+        data_year=year,
+        published_on=dt.date(year + 1, published.randint(2, 4), published.randint(1, 28)),
+        file_format="tidy_csv",
+    )
+    return path
+
+
+def write_yearbook_2020(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
+    """b) edition 2020 (data 2019), sheet ``2-1``: 2-row header, names only, 全国 row."""
+    year = 2019
+    path = out_dir / "sample_yearbook_2020_t2-1.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "2-1"
+    sheet["A1"] = f"2-1 地区生产总值（{year}年）"
+    sheet.merge_cells("A1:H1")
+    header_top = ["城市", "地区生产总值(万元)", None, "人均地区生产总值（元）", None,
+                  "年末户籍人口(万人)", None, "城区人口(万人)"]
+    header_scope = [None, "全市", "市辖区", "全市", "市辖区", "全市", "市辖区", "城区"]
+    _write_rows(sheet, 3, [header_top, header_scope])
+    for cells in ("A3:A4", "B3:C3", "D3:E3", "F3:G3"):
+        sheet.merge_cells(cells)
+
+    rows = [_national_row_2019(cities, panel)]
+    rng = random.Random(f"{SEED}:yearbook2020")
+    for city in cities:
+        cell = panel[(city.code, year)]
+        name = city.name.removesuffix("市") if city.code in SHORT_NAME_CODES else city.name
+        figures = [cell.gdp_wan, cell.gdp_district_wan, cell.gdp_per_capita,
+                   cell.gdp_per_capita_district, cell.population_registered,
+                   cell.population_registered_district, cell.population_urban_area]
+        rows.append([name, *(_placeholder_or(value, rng) for value in figures)])
+    next_row = _write_rows(sheet, 5, rows)
+    _write_footnotes(sheet, next_row)
+    save_workbook(workbook, path)
+    write_sidecar(
+        path,
+        title="SYNTHETIC SAMPLE - 中国城市统计年鉴2020 表2-1 (样例, 非官方数据)",
+        edition_year=2020, data_year=year, published_on=dt.date(2020, 12, 15),
+        file_format="yearbook_table",
+    )
+    return path
+
+
+def _national_row_2019(cities: Sequence[City], panel: Panel) -> list[object]:
+    """The ``全国`` subtotal of the 2020 edition (sums over the sample cities)."""
+    cells = [panel[(city.code, 2019)] for city in cities]
+    gdp = sum(cell.gdp_wan for cell in cells)
+    gdp_district = sum(cell.gdp_district_wan for cell in cells)
+    resident = sum(cell.population_resident for cell in cells)
+    resident_district = sum(cell.population_resident_district for cell in cells)
+    return [
+        "全国", gdp, gdp_district, round(gdp / resident), round(gdp_district / resident_district),
+        round(sum(cell.population_registered for cell in cells), 2),
+        round(sum(cell.population_registered_district for cell in cells), 2), "…",
+    ]
+
+
+def write_yearbook_2021(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
+    """b) edition 2021 (data 2020): a CSV with a title line and a 2-row header."""
+    year = 2020
+    path = out_dir / "sample_yearbook_2021_gdp_population.csv"
+    rows: list[Sequence[object]] = [
+        (f"中国城市统计年鉴2021 地区生产总值与人口（{year}年）",),
+        ("行政区划代码", "地区", "地区生产总值（万元）", "", "年末常住人口（万人）", "",
+         "居民人均可支配收入(元)"),
+        ("", "", "全市", "市辖区", "全市", "市辖区", "全市"),
+    ]
+    rng = random.Random(f"{SEED}:yearbook2021")
+    for city in cities:
+        cell = panel[(city.code, year)]
+        district_population = _placeholder_or(f"{cell.population_resident_district:.2f}", rng)
+        rows.append((city.code, city.name, cell.gdp_wan,
+                     _placeholder_or(cell.gdp_district_wan, rng) or "",
+                     f"{cell.population_resident:.2f}", district_population or "",
+                     cell.disposable_income))
+    rows += [(SYNTHETIC_NOTE,), (SOURCE_NOTE,)]
+    write_csv(path, rows)
+    write_sidecar(
+        path,
+        title="SYNTHETIC SAMPLE - 中国城市统计年鉴2021 地区生产总值与人口 (样例, 非官方数据)",
+        edition_year=2021, data_year=year, published_on=dt.date(2021, 12, 15),
+        file_format="yearbook_table",
+    )
+    return path
+
+
+def write_yearbook_t1(out_dir: Path, cities: Sequence[City], panel: Panel, edition: int) -> Path:
+    """b) editions 2022/2023: 3-row header (group / indicator+unit / scope), float codes."""
+    year = edition - 1
+    path = out_dir / f"sample_yearbook_{edition}_t1.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "表1"
+    sheet["A1"] = f"表1 城市主要经济与人口指标（{year}年）"
+    sheet.merge_cells("A1:H1")
+    _write_rows(sheet, 2, [
+        ["代码", "城市", "综合经济", None, None, "人口", None, None],
+        [None, None, "地区生产总值(万元)", None, "地区生产总值增长率(%)",
+         "年末户籍人口(万人)", None, "城区人口(万人)"],
+        [None, None, "全市", "市辖区", "全市", "全市", "市辖区", "城区"],
+    ])
+    for cells in ("A2:A4", "B2:B4", "C2:E2", "F2:H2", "C3:D3", "F3:G3"):
+        sheet.merge_cells(cells)
+
+    rng = random.Random(f"{SEED}:yearbook{edition}")
+    rows = []
+    for city in cities:
+        cell = panel[(city.code, year)]
+        rows.append([
+            float(city.code), city.name, cell.gdp_wan, cell.gdp_district_wan,
+            cell.gdp_growth_real_pct, cell.population_registered,
+            _placeholder_or(cell.population_registered_district, rng),
+            _placeholder_or(cell.population_urban_area, rng, rate=0.08),
+        ])
+    rows.append([None, "合计", sum(panel[(c.code, year)].gdp_wan for c in cities),
+                 sum(panel[(c.code, year)].gdp_district_wan for c in cities), "…",
+                 round(sum(panel[(c.code, year)].population_registered for c in cities), 2),
+                 "…", "…"])
+    next_row = _write_rows(sheet, 5, rows)
+    _write_footnotes(sheet, next_row)
+    save_workbook(workbook, path)
+    write_sidecar(
+        path,
+        title=f"SYNTHETIC SAMPLE - 中国城市统计年鉴{edition} 表1 (样例, 非官方数据)",
+        edition_year=edition, data_year=year, published_on=dt.date(edition, 12, 15),
+        file_format="yearbook_table",
+    )
+    return path
+
+
+def write_yearbook_2024_traditional(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
+    """b) edition 2024 (data 2023) in traditional characters; only t2s-reversible names."""
+    year = 2023
+    path = out_dir / "sample_yearbook_2024_trad.xlsx"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "2-1"
+    sheet["A1"] = f"2-1 地區生產總值（{year}年）"
+    sheet.merge_cells("A1:F1")
+    _write_rows(sheet, 3, [
+        ["城市", "地區生產總值(萬元)", None, "年末戶籍人口(萬人)", None, "城區人口(萬人)"],
+        [None, "全市", "市轄區", "全市", "市轄區", "城區"],
+    ])
+    for cells in ("A3:A4", "B3:C3", "D3:E3"):
+        sheet.merge_cells(cells)
+
+    rng = random.Random(f"{SEED}:yearbook2024")
+    rows = []
+    for city in cities:
+        traditional = to_traditional(city.name)
+        if traditional is None:
+            continue
+        cell = panel[(city.code, year)]
+        rows.append([traditional, cell.gdp_wan, _placeholder_or(cell.gdp_district_wan, rng),
+                     cell.population_registered,
+                     _placeholder_or(cell.population_registered_district, rng),
+                     _placeholder_or(cell.population_urban_area, rng)])
+    next_row = _write_rows(sheet, 5, rows)
+    _write_footnotes(sheet, next_row, note=SYNTHETIC_NOTE_TRAD)
+    save_workbook(workbook, path)
+    write_sidecar(
+        path,
+        title="SYNTHETIC SAMPLE - 中国城市统计年鉴2024 表2-1 繁体版 (样例, 非官方数据)",
+        edition_year=2024, data_year=year, published_on=dt.date(2024, 12, 15),
+        file_format="yearbook_table",
+    )
+    return path
+
+
+def write_revision(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
+    """c) GDP of REVISION_YEAR revised up ~3% after the 5th national economic census."""
+    path = out_dir / f"sample_revision_{REVISION_YEAR}_gdp.csv"
+    rows: list[Sequence[object]] = [TIDY_HEADER]
+    for city in cities:
+        revised = panel[(city.code, REVISION_YEAR)].gdp_revised_yi
+        rows.append((city.code, city.name, REVISION_YEAR, "gdp", WHOLE_CITY,
+                     f"{revised:.2f}", "亿元"))
+    write_csv(path, rows)
+    write_sidecar(
+        path,
+        title=(f"SYNTHETIC SAMPLE - 第五次全国经济普查后{REVISION_YEAR}年地区生产总值修订数"
+               " (样例, 非官方数据)"),
+        edition_year=REVISION_YEAR + 1, data_year=REVISION_YEAR,
+        published_on=dt.date(2024, 12, 30), file_format="tidy_csv",
+    )
+    return path
+
+
+def main(out_dir: Path = DEFAULT_OUT_DIR, reference_csv: Path = CITY_REFERENCE_CSV) -> list[Path]:
+    """Write every sample release (and its sidecar) into ``out_dir``; returns the data files."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cities = load_cities(reference_csv)
+    panel = build_panel(cities)
+    written = [write_communique(out_dir, cities, panel, year) for year in DATA_YEARS]
+    written += [
+        write_yearbook_2020(out_dir, cities, panel),
+        write_yearbook_2021(out_dir, cities, panel),
+        write_yearbook_t1(out_dir, cities, panel, edition=2022),
+        write_yearbook_t1(out_dir, cities, panel, edition=2023),
+        write_yearbook_2024_traditional(out_dir, cities, panel),
+        write_revision(out_dir, cities, panel),
+    ]
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT_DIR
+    for written_path in main(target):
+        print(written_path)

@@ -1,0 +1,80 @@
+"""Where everything lives: one frozen object built from the environment.
+
+Every path is derived from two roots so a test can point the whole pipeline at a
+temporary folder: ``CITYTIERS_HOME`` (the project checkout: dbt project, GX project,
+seeds) and ``CITYTIERS_WAREHOUSE`` (runtime state, default ``<home>/warehouse``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_RELEASES_DIR = Path(__file__).resolve().parent / "samples" / "releases"
+PUBLISHED_DB_NAME = "citytiers.duckdb"
+BUILD_DB_NAME = "citytiers_build.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one warehouse. Build it with :func:`load_settings`."""
+
+    home: Path
+    warehouse: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.warehouse / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.warehouse / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.warehouse / "quarantine"
+
+    @property
+    def build_db(self) -> Path:
+        """The writer's database: only the pipeline opens it."""
+        return self.warehouse / "build" / BUILD_DB_NAME
+
+    @property
+    def published_db(self) -> Path:
+        """The analysts' copy, replaced atomically after a validated build."""
+        return self.warehouse / PUBLISHED_DB_NAME
+
+    @property
+    def exports(self) -> Path:
+        return self.warehouse / "exports"
+
+    @property
+    def reports(self) -> Path:
+        return self.warehouse / "reports"
+
+    @property
+    def dbt_project(self) -> Path:
+        return self.home / "dbt_project"
+
+    @property
+    def seeds(self) -> Path:
+        return self.dbt_project / "seeds"
+
+    @property
+    def expectations(self) -> Path:
+        return self.home / "expectations"
+
+    def ensure_dirs(self) -> None:
+        """Create the runtime folders (idempotent)."""
+        for path in (self.landing, self.archive, self.quarantine, self.build_db.parent,
+                     self.exports, self.reports):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def load_settings() -> Settings:
+    """Settings from ``CITYTIERS_HOME`` / ``CITYTIERS_WAREHOUSE`` or the checkout."""
+    home = Path(os.environ.get("CITYTIERS_HOME", PROJECT_ROOT)).resolve()
+    warehouse = Path(os.environ.get("CITYTIERS_WAREHOUSE", home / "warehouse")).resolve()
+    return Settings(home=home, warehouse=warehouse)

@@ -1,0 +1,57 @@
+"""Archive and quarantine: where an original file is kept after it was processed.
+
+Layout: ``archive/<publisher>/<edition_year>/<sha256><ext>`` (content-addressed, so the
+same release archived twice is one file) and ``quarantine/<sha256[:12]>__<file name>``
+with ``<that>.reason.txt`` beside it. Files found in ``landing/`` are moved; files from
+an extra source folder (read-only data, the bundled samples) are copied and left alone.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from citytiers.metadata import ReleaseMetadata, sidecar_path
+from citytiers.settings import Settings
+
+UNSAFE_PATH_CHARS = re.compile(r"[^\w.\-]+")
+
+
+def _safe(part: str) -> str:
+    return UNSAFE_PATH_CHARS.sub("_", part).strip("_") or "unknown"
+
+
+def _place(source: Path, target: Path, *, move: bool) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".partial")
+    shutil.copy2(source, temporary)
+    temporary.replace(target)  # atomic: a crash never leaves half a file under its name
+    if move:
+        source.unlink()
+
+
+def _keep(settings: Settings, source: Path, target: Path) -> Path:
+    """Put ``source`` (and its sidecar) at ``target``; remove them from landing/."""
+    from_landing = source.parent.resolve() == settings.landing.resolve()
+    sidecar = sidecar_path(source)
+    if sidecar.exists():
+        _place(sidecar, sidecar_path(target), move=from_landing)
+    _place(source, target, move=from_landing)
+    return target
+
+
+def archive(settings: Settings, source: Path, release_id: str, meta: ReleaseMetadata) -> Path:
+    target = (settings.archive / _safe(meta.publisher) / str(meta.edition_year)
+              / f"{release_id}{source.suffix.lower()}")
+    return _keep(settings, source, target)
+
+
+def quarantine(settings: Settings, source: Path, release_id: str, reason: str) -> Path:
+    target = settings.quarantine / f"{release_id[:12]}__{source.name}"
+    kept = _keep(settings, source, target) if source.exists() else target
+    kept.with_name(kept.name + ".reason.txt").write_text(
+        f"Release {source.name} (sha256 {release_id}) was quarantined; nothing of it was "
+        f"loaded.\n\nReason:\n{reason}\n\nFix the file or its .release.yml sidecar and drop "
+        "both into warehouse/landing/ again.\n", encoding="utf-8")
+    return kept

@@ -1,0 +1,101 @@
+"""Transform: ``dbt build`` (seeds, models, tests) on the writer's database, in-process."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from citytiers.errors import TerminalError
+from citytiers.settings import Settings
+
+
+IGNORED_DBT_DIRS = frozenset({"target", "logs", "dbt_packages"})
+
+
+class DbtFailed(TerminalError):
+    """dbt build or docs generation failed; the published database is left untouched."""
+
+    def __init__(self, command: str, failures: list[str]) -> None:
+        self.failures = failures
+        shown = "\n".join(f"  - {f}" for f in failures[:20]) or "  (see the dbt log)"
+        super().__init__(f"dbt {command} failed:\n{shown}")
+
+
+def _dbt_args(settings: Settings, command: list[str]) -> list[str]:
+    build_dir = settings.build_db.parent
+    return [*command,
+            "--project-dir", str(settings.dbt_project),
+            "--profiles-dir", str(settings.dbt_project),
+            "--target-path", str(build_dir / "dbt_target"),
+            "--log-path", str(build_dir / "dbt_logs")]
+
+
+def run_dbt(settings: Settings, command: list[str]) -> object:
+    """Invoke dbt with the project's profile pointed at the writer's database."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["CITYTIERS_BUILD_DB"] = str(settings.build_db)
+    result = dbtRunner().invoke(_dbt_args(settings, command))
+    if not result.success:
+        failures: list[str] = []
+        for node in getattr(result.result, "results", None) or []:
+            status = str(getattr(node, "status", ""))
+            if status.lower() in {"error", "fail"}:
+                failures.append(f"{node.node.unique_id}: {status} {node.message or ''}".strip())
+        if result.exception is not None:
+            failures.append(f"{type(result.exception).__name__}: {result.exception}")
+        raise DbtFailed(" ".join(command), failures)
+    return result.result
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """sha256 over the dbt project's sources (models, seeds, macros, yml): a change to a
+    seed or model must rebuild the marts even when no new release arrived."""
+    digest = hashlib.sha256()
+    for path in sorted(settings.dbt_project.rglob("*")):
+        relative = path.relative_to(settings.dbt_project)
+        if path.is_file() and relative.parts[0] not in IGNORED_DBT_DIRS:
+            digest.update(str(relative).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _fingerprint_file(settings: Settings) -> Path:
+    return settings.build_db.parent / "last_build.json"
+
+
+def needs_build(settings: Settings, releases_loaded: int) -> bool:
+    """Build when a release was loaded, the dbt project changed, or nothing is published."""
+    marker = _fingerprint_file(settings)
+    if releases_loaded or not settings.published_db.exists() or not marker.exists():
+        return True
+    built = json.loads(marker.read_text(encoding="utf-8"))
+    return built.get("fingerprint") != project_fingerprint(settings)
+
+
+def build(settings: Settings) -> dict[str, int]:
+    """``dbt build``; returns how many nodes ran per resource type."""
+    results = run_dbt(settings, ["build"])
+    counts: dict[str, int] = {}
+    for node in getattr(results, "results", []):
+        kind = str(node.node.resource_type)
+        counts[kind] = counts.get(kind, 0) + 1
+    _fingerprint_file(settings).write_text(
+        json.dumps({"fingerprint": project_fingerprint(settings)}), encoding="utf-8")
+    return counts
+
+
+def generate_docs(settings: Settings) -> Path:
+    """``dbt docs generate --static`` into ``reports/dbt_docs/index.html`` (one file,
+    opens from disk without a server)."""
+    run_dbt(settings, ["docs", "generate", "--static"])
+    target = settings.reports / "dbt_docs"
+    target.mkdir(parents=True, exist_ok=True)
+    built = settings.build_db.parent / "dbt_target"
+    shutil.copy2(built / "static_index.html", target / "index.html")
+    for name in ("manifest.json", "catalog.json"):
+        shutil.copy2(built / name, target / name)
+    return target / "index.html"

@@ -1,0 +1,1 @@
+"""Great Expectations: suites as code, a file-based project in ``expectations/``."""

@@ -1,0 +1,110 @@
+"""Open the file-based GX project in ``expectations/``, (re)configure it, run checkpoints.
+
+The project is committed: suites, validation definitions and checkpoints are JSON under
+``expectations/``. ``configure_project`` rewrites them from :mod:`citytiers.validate.suites`
+(run ``citytiers gx-configure`` after editing a suite). The nightly run only *reads* them,
+so a run never changes the working tree. Validation results and Data Docs go to the
+warehouse's ``reports/`` through the ``${CITYTIERS_*}`` variables in great_expectations.yml.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from citytiers.dictionary import Dictionary
+from citytiers.settings import Settings
+from citytiers.validate.suites import SUITES
+
+DATASOURCE = "dataframes"
+BATCH_DEFINITION = "whole_frame"
+FAILED_EXPECTATIONS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    """A checkpoint's verdict in words a data steward can act on."""
+
+    suite: str
+    success: bool
+    evaluated: int
+    failed: list[str]
+    docs_index: Path
+
+    def summary(self) -> str:
+        verdict = "passed" if self.success else "FAILED"
+        lines = [f"{self.suite}: {verdict} ({self.evaluated - len(self.failed)}/"
+                 f"{self.evaluated} expectations met)"]
+        lines += [f"  - {f}" for f in self.failed[:FAILED_EXPECTATIONS_SHOWN]]
+        if len(self.failed) > FAILED_EXPECTATIONS_SHOWN:
+            lines.append(f"  ... and {len(self.failed) - FAILED_EXPECTATIONS_SHOWN} more")
+        return "\n".join(lines)
+
+
+def open_context(settings: Settings) -> Any:
+    """The FileDataContext rooted at ``expectations/``, writing results under ``reports/``."""
+    os.environ["CITYTIERS_GX_RESULTS_DIR"] = str(settings.reports / "gx_validations")
+    os.environ["CITYTIERS_DATA_DOCS_DIR"] = str(settings.reports / "data_docs")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network at run time
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", context_root_dir=str(settings.expectations))
+
+
+def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
+    """(Re)write every suite, validation definition and checkpoint. Idempotent."""
+    import great_expectations as gx
+
+    context = open_context(settings)
+    datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
+    for name, configure in SUITES.items():
+        suite = context.suites.add_or_update(configure(dictionary))
+        asset = datasource.add_dataframe_asset(name)
+        batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        definition = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
+        context.checkpoints.add_or_update(gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+        ))
+    return list(SUITES)
+
+
+def _describe_failure(result: Any) -> str:
+    config = result.expectation_config
+    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    details = result.result or {}
+    observed = ""
+    if "unexpected_count" in details:
+        observed = (f": {details['unexpected_count']} unexpected, e.g. "
+                    f"{details.get('partial_unexpected_list', [])[:5]}")
+    elif "observed_value" in details:
+        observed = f": observed {details['observed_value']!r}"
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        observed += f" (error: {result.exception_info.get('exception_message')})"
+    return f"{config.type}({kwargs}){observed}"
+
+
+def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
+                   parameters: dict[str, Any] | None = None) -> ValidationOutcome:
+    """Validate ``frame`` with checkpoint ``name``; Data Docs are updated as a side effect."""
+    context = open_context(settings)
+    checkpoint = context.checkpoints.get(name)
+    result = checkpoint.run(batch_parameters={"dataframe": frame},
+                            expectation_parameters=parameters or {})
+    failed: list[str] = []
+    evaluated = 0
+    for run_result in result.run_results.values():
+        for expectation_result in run_result.results:
+            evaluated += 1
+            if not expectation_result.success:
+                failed.append(_describe_failure(expectation_result))
+    return ValidationOutcome(suite=name, success=bool(result.success), evaluated=evaluated,
+                             failed=failed,
+                             docs_index=settings.reports / "data_docs" / "index.html")
