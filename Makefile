@@ -7,7 +7,10 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 
-export AIRFLOW_HOME := $(CURDIR)/warehouse/airflow
+# `make run WAREHOUSE=/some/dir` runs against another warehouse folder (the e2e test does).
+WAREHOUSE ?= $(CURDIR)/warehouse
+export CITYTIERS_WAREHOUSE := $(abspath $(WAREHOUSE))
+export AIRFLOW_HOME := $(CITYTIERS_WAREHOUSE)/airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
@@ -43,7 +46,9 @@ run: airflow-init
 	$(BIN)/citytiers summary; \
 	echo "DAG run took $$((end - start)) s; Airflow log: $(AIRFLOW_HOME)/last-run.log"
 
+## Lint, then every test (unit, functional, DAG end to end through Airflow).
 test: $(STAMP)
+	$(BIN)/ruff check src dags tests
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -23,7 +23,15 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    CronTriggerTimetable,
+    Param,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+)
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 WRITER_POOL = "citytiers_writer"
@@ -73,8 +81,9 @@ def citytiers_nightly() -> None:
         from citytiers.settings import load_settings
         from citytiers.transform import needs_build
 
-        loaded = sum(o["status"] == "loaded" for o in outcomes or [])
-        if not needs_build(load_settings(), loaded):
+        # A quarantine is news too: the published raw.releases must show it.
+        recorded = sum(o["status"] in ("loaded", "quarantined") for o in outcomes or [])
+        if not needs_build(load_settings(), recorded):
             raise AirflowSkipException("no new release and no dbt change: marts are current")
         return _terminal(build)
 

@@ -62,6 +62,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Unit:
+    """``label`` is the simplified spelling (万元 for 萬元 too); the printed one is unit_raw."""
+
     label: str
     base_unit: str
     factor: float
@@ -99,6 +101,20 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _units(path: Path) -> dict[str, Unit]:
+    """Units keyed and labelled by their folded spelling, so 万元 and 萬元 are one entry
+    whatever the seed's row order; two rows that fold together must agree on the factor."""
+    units: dict[str, Unit] = {}
+    for row in _rows(path):
+        key = normalize_label(row["unit"])
+        unit = Unit(key, row["base_unit"], float(row["factor_to_base"]))
+        if units.setdefault(key, unit) != unit:
+            raise ValueError(f"{path.name}: unit {row['unit']!r} is the same unit as "
+                             f"{key!r} but says {unit.factor:g} {unit.base_unit} instead of "
+                             f"{units[key].factor:g} {units[key].base_unit}")
+    return units
+
+
 def load_dictionary(seeds_dir: Path) -> Dictionary:
     """Read the seeds once per process (see :func:`cached_dictionary`)."""
     indicators = {
@@ -113,10 +129,7 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         normalize_label(row["synonym"]): row["indicator_code"]
         for row in _rows(seeds_dir / "indicator_synonyms.csv")
     }
-    units = {
-        normalize_label(row["unit"]): Unit(row["unit"], row["base_unit"], float(row["factor_to_base"]))
-        for row in _rows(seeds_dir / "unit_factors.csv")
-    }
+    units = _units(seeds_dir / "unit_factors.csv")
     scopes = {normalize_label(row["scope_label"]): row["scope_code"]
               for row in _rows(seeds_dir / "scopes.csv")}
     cities = _rows(seeds_dir / "city_reference.csv")

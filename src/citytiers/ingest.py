@@ -68,7 +68,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         file_format, meta, observations = _parse_and_validate(settings, path)
     except TransientError:
         raise
-    except Exception as exc:  # noqa: BLE001 - bad input of any kind must not crash the night
+    except Exception as exc:
         reason = str(exc) if isinstance(exc, TerminalError) else (
             f"file {path.name}: the parser failed unexpectedly ({type(exc).__name__}: {exc}). "
             "This is a bug in citytiers or an unsupported layout; please report it.")

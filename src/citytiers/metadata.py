@@ -14,6 +14,8 @@ from citytiers.errors import MetadataMissingError, ReleaseError
 
 SIDECAR_SUFFIX = ".release.yml"
 REQUIRED_FIELDS = ("publisher", "title", "edition_year", "data_years", "published_on")
+# What a sidecar field holds when it is left empty (``title:``, ``title: ""``, ``[]``).
+BLANK = (None, "", [])
 # "中国城市统计年鉴2021", "yearbook_2021", "年鉴-2021": the edition printed in a file name.
 EDITION_IN_FILE_NAME = re.compile(r"(?:年鉴|年鑑|yearbook)[_\-\s]*((?:19|20)\d{2})", re.IGNORECASE)
 # "（2021年）" / "(2021年)" in a title row: the data year of a yearbook table.
@@ -61,7 +63,8 @@ def read_sidecar(data_file: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ReleaseError(path, "sidecar must be a YAML mapping of field: value")
     if "data_year" in loaded and "data_years" not in loaded:
-        loaded["data_years"] = [loaded.pop("data_year")]
+        year = loaded.pop("data_year")
+        loaded["data_years"] = [] if year in (None, "") else [year]
     return loaded
 
 
@@ -78,9 +81,13 @@ def infer_from_file(data_file: Path, title_text: str | None) -> dict[str, Any]:
 
 
 def resolve_metadata(data_file: Path, title_text: str | None = None) -> ReleaseMetadata:
-    """Sidecar fields win; the file fills gaps; anything still missing is a terminal error."""
-    merged = {**infer_from_file(data_file, title_text), **read_sidecar(data_file)}
-    missing = [f for f in REQUIRED_FIELDS if merged.get(f) in (None, "", [])]
+    """Sidecar fields win; the file fills gaps (a blank sidecar field such as ``title:`` is
+    a gap too); anything still missing is a terminal error."""
+    merged = read_sidecar(data_file)
+    for name, value in infer_from_file(data_file, title_text).items():
+        if merged.get(name) in BLANK:
+            merged[name] = value
+    missing = [f for f in REQUIRED_FIELDS if merged.get(f) in BLANK]
     if missing:
         raise MetadataMissingError(data_file, missing)
     try:
@@ -89,4 +96,5 @@ def resolve_metadata(data_file: Path, title_text: str | None = None) -> ReleaseM
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise ReleaseError(sidecar_path(data_file), f"invalid release metadata: {problems}") from exc
+        raise ReleaseError(sidecar_path(data_file),
+                           f"invalid release metadata: {problems}") from exc

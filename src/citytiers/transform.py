@@ -11,7 +11,6 @@ from pathlib import Path
 from citytiers.errors import TerminalError
 from citytiers.settings import Settings
 
-
 IGNORED_DBT_DIRS = frozenset({"target", "logs", "dbt_packages"})
 
 
@@ -67,10 +66,11 @@ def _fingerprint_file(settings: Settings) -> Path:
     return settings.build_db.parent / "last_build.json"
 
 
-def needs_build(settings: Settings, releases_loaded: int) -> bool:
-    """Build when a release was loaded, the dbt project changed, or nothing is published."""
+def needs_build(settings: Settings, releases_recorded: int) -> bool:
+    """Build when a release was loaded or quarantined, the dbt project changed, or
+    nothing is published yet."""
     marker = _fingerprint_file(settings)
-    if releases_loaded or not settings.published_db.exists() or not marker.exists():
+    if releases_recorded or not settings.published_db.exists() or not marker.exists():
         return True
     built = json.loads(marker.read_text(encoding="utf-8"))
     return built.get("fingerprint") != project_fingerprint(settings)

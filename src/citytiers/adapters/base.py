@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ OBSERVATION_COLUMNS = (
 )
 # What publishers print for "no value": blank, dashes, ellipses, slash.
 PLACEHOLDERS = frozenset({"", "—", "——", "–", "-", "－", "…", "……", "...", "/", "／"})
+# A printed figure: sign, digits, decimals, exponent. float() alone would also take
+# "nan", "inf" and "1_000", which no publisher means as a number.
+PRINTED_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 # Spreadsheet encodings seen in Chinese statistical releases, tried in this order.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
@@ -72,6 +76,8 @@ def parse_number(text: str) -> float | None:
     folded = unicodedata.normalize("NFKC", text).strip().replace(",", "")
     if text.strip() in PLACEHOLDERS or folded in PLACEHOLDERS:
         return None
+    if not PRINTED_NUMBER.match(folded):
+        raise ValueError(f"not a number: {text!r}")
     return float(folded)
 
 

@@ -53,7 +53,8 @@ class Adapter(BaseAdapter):
 
             if not any(row.values()):
                 continue
-            code = normalize_code(row["city_code"]) or self.dictionary.city_code_for(row["city_name"])
+            code = (normalize_code(row["city_code"])
+                    or self.dictionary.city_code_for(row["city_name"]))
             if code is None:
                 problem("city_code", f"city code {row['city_code']!r} is not 6 digits and name "
                                      f"{row['city_name']!r} is not a known city")

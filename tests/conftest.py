@@ -1,0 +1,82 @@
+"""Shared fixtures and the suite's rules.
+
+- Every test carries exactly one layer marker (unit, functional, e2e); an unmarked test
+  fails collection, so no test silently lands in the wrong layer.
+- Tests that need ``../shared/data`` use the ``shared_data`` fixture: skipped with a
+  reason on a user's fresh clone, a failure in CI (``CI=true``), where every test runs.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+# Airflow reads its home at import time: never let a test touch ~/airflow.
+os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="citytiers-airflow-home-"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+from citytiers.dictionary import Dictionary, load_dictionary
+from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
+
+LAYER_MARKERS = {"unit", "functional", "e2e"}
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+CASES = Path(__file__).resolve().parent / "cases"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [item.nodeid for item in items
+                if not LAYER_MARKERS & {m.name for m in item.iter_markers()}]
+    if unmarked:
+        raise pytest.UsageError(
+            "tests without a layer marker (" + ", ".join(sorted(LAYER_MARKERS)) + "): "
+            + ", ".join(unmarked))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    skipped = terminalreporter.stats.get("skipped", [])
+    if IN_CI and skipped:
+        terminalreporter.write_line(
+            f"CI=true: {len(skipped)} test(s) skipped; in CI every test must run.", red=True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if IN_CI and reporter is not None and reporter.stats.get("skipped"):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (real public datasets); skip where absent, fail in CI."""
+    if not SHARED_DATA.is_dir():
+        message = f"real datasets not found at {SHARED_DATA} (they sit beside the repo in CI)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def dictionary() -> Dictionary:
+    return load_dictionary(PROJECT_ROOT / "dbt_project" / "seeds")
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A fresh warehouse in a temporary folder, using this checkout's dbt and GX projects."""
+    warehouse = tmp_path / "warehouse"
+    monkeypatch.setenv("CITYTIERS_HOME", str(PROJECT_ROOT))
+    monkeypatch.setenv("CITYTIERS_WAREHOUSE", str(warehouse))
+    built = Settings(home=PROJECT_ROOT, warehouse=warehouse)
+    built.ensure_dirs()
+    return built
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLE_RELEASES_DIR

@@ -1,0 +1,112 @@
+"""The nightly DAG end to end, through Airflow's own runner (`make run` = `airflow dags test`).
+
+Two real runs on one temporary warehouse: the first loads every bundled sample release;
+the second finds nothing new, quarantines a bad release dropped into landing/, and
+changes no counts. Assertions are on the published database the analysts open.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from citytiers.metadata import sidecar_path
+from citytiers.settings import PROJECT_ROOT
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+SUZHOU = "320500"
+YI = 1e8  # 亿元 -> yuan
+
+
+def make_run(warehouse: Path) -> str:
+    done = subprocess.run(["make", "-s", "run", f"WAREHOUSE={warehouse}"], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return done.stdout
+
+
+def query(db: Path, sql: str, *params: object) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(sql, list(params)).fetchall()
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    return warehouse, make_run(warehouse)
+
+
+@pytest.mark.e2e
+def test_first_run_loads_every_sample_release(first_run, samples_dir: Path) -> None:
+    warehouse, output = first_run
+    samples = [p for p in samples_dir.iterdir() if not p.name.endswith(".release.yml")]
+    assert f"this run: {len(samples)} release(s) loaded, 0 quarantined" in output
+    assert "SYNTHETIC SAMPLE" in output
+    db = warehouse / "citytiers.duckdb"
+    loaded = {r[0] for r in query(db, "select release_id from marts.dim_release")}
+    assert len(loaded) == len(samples)
+    in_fact = {r[0] for r in query(db, "select distinct release_id from marts.fct_city_indicator")}
+    assert in_fact == loaded  # every sample release contributes a latest figure
+    assert query(db, "select bool_and(is_synthetic) from marts.fct_city_indicator") == [(True,)]
+    assert (warehouse / "exports" / "marts.fct_city_indicator.parquet").exists()
+    assert (warehouse / "reports" / "data_docs" / "index.html").exists()
+    assert (warehouse / "reports" / "dbt_docs" / "index.html").exists()
+
+
+@pytest.mark.e2e
+def test_latest_vintage_wins_and_history_is_kept(first_run) -> None:
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    [(value, vintages, file_name)] = query(
+        db, "select value, vintage_count, file_name from marts.fct_city_indicator "
+            "where city_code = ? and data_year = 2023 and indicator_code = 'gdp' "
+            "and scope = 'whole_city'", SUZHOU)
+    # communiqué (preliminary) -> 2024 yearbook (final) -> economic-census revision
+    assert vintages == 3
+    assert file_name == "sample_revision_2023_gdp.csv"
+    assert value == pytest.approx(17666.10 * YI)
+    # "As published on 2024-06-30": only the communiqué existed then.
+    [(as_of,)] = query(
+        db, "select value from marts.fct_city_indicator_vintage where city_code = ? "
+            "and data_year = 2023 and indicator_code = 'gdp' and scope = 'whole_city' "
+            "and published_on <= date '2024-06-30' order by published_on desc limit 1", SUZHOU)
+    assert as_of == pytest.approx(17195.69 * YI)
+
+
+@pytest.mark.e2e
+def test_a_mart_figure_traces_back_to_its_cell(first_run) -> None:
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    [(value, release_id, sheet, row, column)] = query(
+        db, "select f.value, f.release_id, f.source_sheet, f.source_row, f.source_column "
+            "from marts.fct_city_indicator f where f.city_code = ? and f.data_year = 2019 "
+            "and f.indicator_code = 'population_registered' and f.scope = 'whole_city'", SUZHOU)
+    [archived] = list((warehouse / "archive").rglob(f"{release_id}.xlsx"))
+    cell = openpyxl.load_workbook(archived)[sheet][f"{column}{row}"].value
+    assert value == pytest.approx(float(cell) * 10_000)  # 万人 -> persons
+
+
+@pytest.mark.e2e
+def test_second_run_loads_nothing_and_quarantines_bad_input(first_run) -> None:
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    count_sql = ("select (select count(*) from marts.fct_city_indicator), "
+                 "(select count(*) from marts.fct_city_indicator_vintage), "
+                 "(select count(*) from raw.observations)")
+    before = query(db, count_sql)
+    bad = CASES / "bad" / "negative_gdp.csv"
+    shutil.copy2(bad, warehouse / "landing" / bad.name)
+    shutil.copy2(sidecar_path(bad), sidecar_path(warehouse / "landing" / bad.name))
+
+    output = make_run(warehouse)
+
+    assert "this run: 0 release(s) loaded, 1 quarantined" in output
+    assert "negative_gdp.csv" in output  # the summary names the file and the reason
+    assert query(db, count_sql) == before
+    assert list((warehouse / "quarantine").glob("*negative_gdp.csv.reason.txt"))
+    assert query(db, "select count(*) from raw.releases where status = 'quarantined'") == [(1,)]

@@ -1,0 +1,117 @@
+"""Great Expectations on real DataFrames: the suites pass good data and fail bad data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from citytiers.adapters import adapter_for
+from citytiers.metadata import resolve_metadata
+from citytiers.settings import Settings
+from citytiers.validate.gx_project import configure_project, run_checkpoint
+from citytiers.validate.suites import SUITES
+
+SAMPLE = "sample_communique_2021.csv"
+
+
+@pytest.fixture()
+def good_frame(samples_dir: Path, dictionary) -> pd.DataFrame:
+    path = samples_dir / SAMPLE
+    adapter = adapter_for(path, None, dictionary)
+    return adapter.parse(path, resolve_metadata(path, adapter.sniff_title(path))).observations
+
+
+def _validate(settings: Settings, frame: pd.DataFrame, max_year: int = 2022):
+    return run_checkpoint(settings, "raw_observations", frame, {"max_data_year": max_year})
+
+
+@pytest.mark.functional
+def test_raw_suite_passes_a_good_release(settings: Settings, good_frame, dictionary) -> None:
+    outcome = _validate(settings, good_frame)
+    assert outcome.success, outcome.summary()
+    assert outcome.evaluated == len(SUITES["raw_observations"](dictionary).expectations)
+    assert outcome.failed == []
+    assert (settings.reports / "data_docs" / "index.html").exists()
+
+
+@pytest.mark.functional
+def test_negative_gdp_fails(settings: Settings, good_frame) -> None:
+    bad = good_frame.copy()
+    first_gdp = bad.index[bad["indicator_code"] == "gdp"][0]
+    bad.loc[first_gdp, "value"] = -1.0
+    outcome = _validate(settings, bad)
+    assert not outcome.success
+    assert len(outcome.failed) == 1
+    assert "expect_column_values_to_be_between" in outcome.failed[0]
+    assert "-1.0" in outcome.failed[0]
+
+
+@pytest.mark.functional
+def test_negative_growth_is_allowed_but_absurd_growth_is_not(settings: Settings,
+                                                             good_frame) -> None:
+    frame = good_frame.copy()
+    growth = frame.index[frame["indicator_code"] == "gdp_growth_real_pct"]
+    frame.loc[growth[0], "value"] = -3.5  # a shrinking economy is plausible
+    assert _validate(settings, frame).success
+    frame.loc[growth[1], "value"] = 830.0  # 830 % real growth is a typing error
+    outcome = _validate(settings, frame)
+    assert not outcome.success
+    assert "830.0" in outcome.failed[0]
+
+
+@pytest.mark.functional
+def test_duplicate_key_within_a_release_fails(settings: Settings, good_frame) -> None:
+    doubled = pd.concat([good_frame, good_frame.iloc[[0]]], ignore_index=True)
+    outcome = _validate(settings, doubled)
+    assert not outcome.success
+    assert any("expect_compound_columns_to_be_unique" in f for f in outcome.failed)
+
+
+@pytest.mark.functional
+def test_bad_code_and_future_year_fail(settings: Settings, good_frame) -> None:
+    frame = good_frame.copy()
+    frame.loc[0, "city_code"] = "32050"
+    outcome = _validate(settings, frame)
+    assert [f for f in outcome.failed if "expect_column_values_to_match_regex" in f]
+    # A release published in 2020 cannot hold figures for 2021.
+    outcome = _validate(settings, good_frame, max_year=2020)
+    assert not outcome.success
+    assert any("data_year" in f for f in outcome.failed)
+
+
+@pytest.mark.functional
+def test_mart_suite_catches_duplicates(settings: Settings) -> None:
+    frame = pd.DataFrame({
+        "city_code": ["320500", "320500"], "data_year": [2022, 2022],
+        "indicator_code": ["gdp", "gdp"], "scope": ["whole_city", "whole_city"],
+        "value": [1.0e12, 1.1e12], "release_id": ["a", "b"], "vintage_count": [2, 2],
+    })
+    outcome = run_checkpoint(settings, "fct_city_indicator", frame)
+    assert not outcome.success
+    assert any("expect_compound_columns_to_be_unique" in f for f in outcome.failed)
+    assert run_checkpoint(settings, "fct_city_indicator", frame.iloc[[0]]).success
+
+
+def _expectations(folder: Path) -> dict[str, list[dict]]:
+    """Suite name -> its expectations without GX's generated ids."""
+    suites = {}
+    for path in sorted((folder / "expectations").glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        suites[suite["name"]] = [{k: v for k, v in e.items() if k != "id"}
+                                 for e in suite["expectations"]]
+    return suites
+
+
+@pytest.mark.functional
+def test_committed_gx_project_matches_the_suites_in_code(settings: Settings, dictionary,
+                                                         tmp_path: Path) -> None:
+    """`citytiers gx-configure` was run after the last edit of suites.py."""
+    copy = tmp_path / "expectations"
+    shutil.copytree(settings.expectations, copy, ignore=shutil.ignore_patterns("uncommitted"))
+    configure_project(Settings(home=tmp_path, warehouse=settings.warehouse), dictionary)
+    assert _expectations(copy) == _expectations(settings.expectations)
+    assert set(_expectations(copy)) == set(SUITES)
