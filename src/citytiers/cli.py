@@ -43,10 +43,9 @@ def parse(files: tuple[str, ...]) -> None:
     """Parse FILES as releases and print what would be loaded (loads nothing)."""
     from pathlib import Path
 
-    from citytiers.adapters import adapter_for
     from citytiers.dictionary import load_dictionary
     from citytiers.errors import CitytiersError
-    from citytiers.metadata import read_sidecar, resolve_metadata
+    from citytiers.parse import parse_release
 
     settings = load_settings()
     dictionary = load_dictionary(settings.seeds)
@@ -54,20 +53,19 @@ def parse(files: tuple[str, ...]) -> None:
     for name in files:
         path = Path(name)
         try:
-            adapter = adapter_for(path, read_sidecar(path).get("format"), dictionary)
-            meta = resolve_metadata(path, adapter.sniff_title(path))
-            result = adapter.parse(path, meta)
+            parsed = parse_release(path, dictionary)
         except CitytiersError as exc:
             failed = True
             click.echo(f"ERROR {exc}", err=True)
             continue
-        frame = result.observations
+        frame = parsed.observations
         click.echo(json.dumps({
-            "file": path.name, "format": adapter.format_name, "observations": len(frame),
+            "file": path.name, "format": parsed.file_format, "observations": len(frame),
             "cities": int(frame["city_code"].nunique()),
             "indicators": sorted(frame["indicator_code"].unique().tolist()),
             "data_years": sorted(int(y) for y in frame["data_year"].unique()),
-            "notes": result.notes,
+            "bases": sorted(frame["basis"].unique().tolist()),
+            "notes": parsed.notes,
         }, ensure_ascii=False))
     sys.exit(1 if failed else 0)
 

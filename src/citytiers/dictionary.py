@@ -58,6 +58,7 @@ class Indicator:
     code: str
     base_unit: str
     is_non_negative: bool
+    default_basis: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Dictionary:
     scopes: dict[str, str]
     city_names: dict[str, str]
     city_codes: frozenset[str]
+    bases: frozenset[str]
 
     def indicator_for(self, label: str) -> Indicator | None:
         code = self.synonyms.get(normalize_label(label))
@@ -122,6 +124,7 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
             code=row["indicator_code"],
             base_unit=row["base_unit"],
             is_non_negative=row["is_non_negative"].strip().lower() == "true",
+            default_basis=row["default_basis"],
         )
         for row in _rows(seeds_dir / "indicators.csv")
     }
@@ -140,6 +143,7 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         scopes=scopes,
         city_names={normalize_label(row["city_name"]): row["city_code"] for row in cities},
         city_codes=frozenset(row["city_code"] for row in cities),
+        bases=frozenset(row["basis_code"] for row in _rows(seeds_dir / "population_bases.csv")),
     )
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from citytiers.adapters import adapter_for
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
 from citytiers.load import ReleaseRecord, is_loaded, record_release
-from citytiers.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
+from citytiers.metadata import ReleaseMetadata
+from citytiers.parse import parse_release
 from citytiers.settings import Settings
 from citytiers.storage import archive, quarantine
 from citytiers.validate.gx_project import run_checkpoint
@@ -41,18 +41,13 @@ class IngestOutcome:
 def _parse_and_validate(settings: Settings,
                          path: Path) -> tuple[str, ReleaseMetadata, pd.DataFrame]:
     """Metadata, format, observations and the GX verdict; raises TerminalError."""
-    dictionary = cached_dictionary(settings.seeds)
-    declared = read_sidecar(path).get("format")
-    adapter = adapter_for(path, declared, dictionary)
-    meta = resolve_metadata(path, adapter.sniff_title(path))
-    result = adapter.parse(path, meta)
-    for note in result.notes:
-        log.warning("%s: %s", path.name, note)
-    outcome = run_checkpoint(settings, RAW_SUITE, result.observations,
+    parsed = parse_release(path, cached_dictionary(settings.seeds))
+    meta = parsed.metadata
+    outcome = run_checkpoint(settings, RAW_SUITE, parsed.observations,
                              {"max_data_year": meta.published_on.year})
     if not outcome.success:
         raise ValidationFailed(RAW_SUITE, outcome.summary(), outcome.docs_index)
-    return adapter.format_name, meta, result.observations
+    return parsed.file_format, meta, parsed.observations
 
 
 def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:

@@ -40,5 +40,9 @@ create table if not exists raw.observations (
     source_sheet        varchar,             -- sheet name (null for CSV)
     source_row          integer   not null,  -- 1-based row in the file/sheet
     source_column       varchar   not null,  -- spreadsheet column letter (A, B, ..., AA)
-    raw_header          varchar   not null   -- header cells above the value, joined with ' / '
+    raw_header          varchar   not null,  -- header cells above the value, joined with ' / '
+    basis               varchar   not null   -- measurement basis, see seeds/population_bases.csv
 );
+
+-- Upgrades of warehouses created before a column existed (no-ops on new ones).
+alter table raw.observations add column if not exists basis varchar default 'reported';

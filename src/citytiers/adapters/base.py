@@ -25,7 +25,7 @@ from citytiers.metadata import ReleaseMetadata
 OBSERVATION_COLUMNS = (
     "city_code", "city_name_raw", "scope", "indicator_code", "data_year", "value",
     "base_unit", "value_raw", "unit_raw", "source_sheet", "source_row", "source_column",
-    "raw_header",
+    "raw_header", "basis",
 )
 # What publishers print for "no value": blank, dashes, ellipses, slash.
 PLACEHOLDERS = frozenset({"", "—", "——", "–", "-", "－", "…", "……", "...", "/", "／"})

@@ -93,7 +93,7 @@ class Adapter(BaseAdapter):
                 "value": number * unit.factor, "base_unit": unit.base_unit,
                 "value_raw": row["value"], "unit_raw": row["unit"], "source_sheet": None,
                 "source_row": row_number, "source_column": letters["value"],
-                "raw_header": "value",
+                "raw_header": "value", "basis": None,
             })
         if problems:
             raise ReleaseProblems(path, problems)

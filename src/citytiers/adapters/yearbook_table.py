@@ -223,7 +223,7 @@ class Adapter(BaseAdapter):
                     "value_raw": text, "unit_raw": column.unit_raw,
                     "source_sheet": grid.sheet, "source_row": row_number,
                     "source_column": column_letter(column.index),
-                    "raw_header": column.raw_header,
+                    "raw_header": column.raw_header, "basis": None,
                 })
         if unresolved:
             listed = ", ".join(f"{n} (row {r})" for n, r in unresolved.items())

@@ -20,7 +20,7 @@ REAL_GROWTH_PCT_RANGE = (-50.0, 100.0)
 RAW_OBSERVATION_COLUMNS = [
     "city_code", "city_name_raw", "scope", "indicator_code", "data_year", "value",
     "base_unit", "value_raw", "unit_raw", "source_sheet", "source_row", "source_column",
-    "raw_header",
+    "raw_header", "basis",
 ]
 
 
@@ -53,6 +53,7 @@ def configure_raw_observations(dictionary: Dictionary) -> Any:
             gxe.ExpectColumnValuesToBeInSet(
                 column="base_unit",
                 value_set=sorted({ind.base_unit for ind in dictionary.indicators.values()})),
+            gxe.ExpectColumnValuesToBeInSet(column="basis", value_set=sorted(dictionary.bases)),
             gxe.ExpectColumnValuesToNotBeNull(column="value"),
             gxe.ExpectColumnValuesToBeBetween(
                 column="value", min_value=0, row_condition=_non_negative_condition(dictionary),
