@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from citytiers.adapters import DATA_SUFFIXES
 from citytiers.database import connect
-from citytiers.metadata import sidecar_path
+from citytiers.metadata import file_sha256, find_sidecar
 from citytiers.settings import Settings
-
-HASH_CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -26,12 +23,6 @@ class Candidate:
         return asdict(self)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def data_files(folder: Path) -> list[Path]:
@@ -68,9 +59,9 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None) -> list[C
     candidates: list[Candidate] = []
     for folder in [settings.landing, *(extra_dirs or [])]:
         for path in data_files(folder):
-            release_id = sha256_of(path)
-            sidecar = sidecar_path(path)
-            sidecar_sha = sha256_of(sidecar) if sidecar.exists() else None
+            release_id = file_sha256(path)
+            sidecar = find_sidecar(path)
+            sidecar_sha = file_sha256(sidecar) if sidecar else None
             if release_id in loaded or (release_id, sidecar_sha) in quarantined:
                 continue
             if release_id in seen:

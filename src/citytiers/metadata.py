@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from citytiers.errors import MetadataMissingError, ReleaseError
 
 SIDECAR_SUFFIX = ".release.yml"
+# Sidecars for well-known public files that users keep outside the repository.
+KNOWN_RELEASES_DIR = Path(__file__).resolve().parent / "known_releases"
 REQUIRED_FIELDS = ("publisher", "title", "edition_year", "data_years", "published_on")
 # What a sidecar field holds when it is left empty (``title:``, ``title: ""``, ``[]``).
 BLANK = (None, "", [])
@@ -51,17 +54,47 @@ def sidecar_path(data_file: Path) -> Path:
     return data_file.with_name(data_file.name + SIDECAR_SUFFIX)
 
 
-def read_sidecar(data_file: Path) -> dict[str, Any]:
-    """The sidecar's mapping, or ``{}`` when there is none."""
-    path = sidecar_path(data_file)
-    if not path.exists():
-        return {}
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load_yaml_mapping(path: Path) -> dict[str, Any]:
     try:
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ReleaseError(path, f"sidecar is not valid YAML: {exc}") from exc
     if not isinstance(loaded, dict):
         raise ReleaseError(path, "sidecar must be a YAML mapping of field: value")
+    return loaded
+
+
+def find_sidecar(data_file: Path) -> Path | None:
+    """The sidecar beside the file; else one shipped in ``known_releases/`` for a public
+    file kept outside the repository (read-only data we may not copy), which applies only
+    when its ``sha256:`` is the file's: a new version of that file needs its own sidecar."""
+    beside = sidecar_path(data_file)
+    if beside.exists():
+        return beside
+    known = KNOWN_RELEASES_DIR / beside.name
+    if known.exists() and _load_yaml_mapping(known).get("sha256") == file_sha256(data_file):
+        return known
+    return None
+
+
+def read_sidecar(data_file: Path) -> dict[str, Any]:
+    """The sidecar's mapping, or ``{}`` when there is none."""
+    path = find_sidecar(data_file)
+    if path is None:
+        return {}
+    loaded = _load_yaml_mapping(path)
+    pinned = loaded.pop("sha256", None)
+    if pinned and pinned != file_sha256(data_file):
+        raise ReleaseError(path, f"sidecar pins sha256 {pinned}, but {data_file.name} has "
+                                 f"{file_sha256(data_file)}: it describes another version")
     if "data_year" in loaded and "data_years" not in loaded:
         year = loaded.pop("data_year")
         loaded["data_years"] = [] if year in (None, "") else [year]

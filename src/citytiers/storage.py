@@ -12,7 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
-from citytiers.metadata import ReleaseMetadata, sidecar_path
+from citytiers.metadata import ReleaseMetadata, find_sidecar, sidecar_path
 from citytiers.settings import Settings
 
 UNSAFE_PATH_CHARS = re.compile(r"[^\w.\-]+")
@@ -34,9 +34,10 @@ def _place(source: Path, target: Path, *, move: bool) -> None:
 def _keep(settings: Settings, source: Path, target: Path) -> Path:
     """Put ``source`` (and its sidecar) at ``target``; remove them from landing/."""
     from_landing = source.parent.resolve() == settings.landing.resolve()
-    sidecar = sidecar_path(source)
-    if sidecar.exists():
-        _place(sidecar, sidecar_path(target), move=from_landing)
+    sidecar = find_sidecar(source)
+    if sidecar is not None:
+        # A shipped known_releases/ sidecar is copied, never moved.
+        _place(sidecar, sidecar_path(target), move=from_landing and sidecar.parent == source.parent)
     _place(source, target, move=from_landing)
     return target
 

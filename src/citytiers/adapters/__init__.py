@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citytiers.adapters import tidy_csv, yearbook_table
+from citytiers.adapters import census_table, tidy_csv, yearbook_table
 from citytiers.adapters.base import BaseAdapter, ParseResult
 from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
@@ -12,6 +12,7 @@ from citytiers.errors import ReleaseError
 ADAPTERS: dict[str, type[BaseAdapter]] = {
     tidy_csv.Adapter.format_name: tidy_csv.Adapter,
     yearbook_table.Adapter.format_name: yearbook_table.Adapter,
+    census_table.Adapter.format_name: census_table.Adapter,
 }
 DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".ods"})
 

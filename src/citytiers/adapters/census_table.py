@@ -1,0 +1,181 @@
+"""Census tables keyed by admin code (one row per nation/province/prefecture/county unit).
+
+Such tables (e.g. the 2020 census by county, 150+ columns) are too wide for header
+matching, so the sidecar declares which columns to load and how::
+
+    format: census_table
+    code_column: 区划代码
+    name_column: 市
+    levels: [prefecture, municipality]        # which rows (by code) to keep
+    missing_values: [NA]
+    code_map: {"110100": "110000"}           # optional: a publisher's code -> GB/T 2260
+    columns:
+      城区人口: {indicator: population_urban_area, unit: 人, scope: urban_area,
+                basis: census_chengqu}
+      popu_2010: {indicator: population_resident, unit: 人, scope: whole_city,
+                  basis: census_resident, data_year: 2010}
+
+Columns not listed are not loaded, and the release's notes name them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from citytiers.adapters.base import (
+    BaseAdapter,
+    Grid,
+    ParseResult,
+    column_letter,
+    observations_frame,
+    parse_number,
+    read_grids,
+)
+from citytiers.dictionary import normalize_code
+from citytiers.errors import ReleaseError, ReleaseProblems
+from citytiers.metadata import ReleaseMetadata
+
+# Province-level units that are cities (直辖市): their own row is the city.
+IGNORED_COLUMNS_SHOWN = 12
+MUNICIPALITY_PREFIXES = frozenset({"11", "12", "31", "50"})
+LEVELS = frozenset({"municipality", "province", "prefecture", "direct_county", "county",
+                    "grouping"})
+
+
+class ColumnSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator: str
+    unit: str
+    scope: str = "whole_city"
+    basis: str | None = None
+    data_year: int | None = None
+
+
+class CensusLayout(BaseModel):
+    """The sidecar's description of the table (validated, unknown keys refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code_column: str
+    name_column: str
+    columns: dict[str, ColumnSpec]
+    levels: list[str] = ["prefecture", "municipality"]
+    missing_values: list[str] = ["NA"]
+    code_map: dict[str, str] = {}
+    sheet: str | None = None
+
+
+def admin_level(code: str) -> str:
+    """GB/T 2260 level from the code's shape: XX0000 province (or municipality),
+    XXXX00 prefecture, XX90YY a county-level unit administered directly by the province
+    (省直辖县级行政区划: 济源, 仙桃, the Xinjiang corps cities), else county."""
+    if code.endswith("0000"):
+        return "municipality" if code[:2] in MUNICIPALITY_PREFIXES else "province"
+    if code.endswith("00"):
+        # A municipality's XX0100/XX0200 rows, and XX9000, group counties: not cities.
+        grouping = code[:2] in MUNICIPALITY_PREFIXES or code[2:4] == "90"
+        return "grouping" if grouping else "prefecture"
+    return "direct_county" if code[2:4] == "90" else "county"
+
+
+class Adapter(BaseAdapter):
+    """Wide admin-coded tables, columns chosen by the sidecar."""
+
+    format_name = "census_table"
+
+    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+        layout = self._layout(path, metadata)
+        grids = [g for g in read_grids(path) if layout.sheet in (None, g.sheet)]
+        if not grids:
+            raise ReleaseError(path, f"no sheet named {layout.sheet!r}")
+        grid = grids[0]
+        header = grid.rows[0] if grid.rows else []
+        index = {name: i for i, name in enumerate(header) if name}
+        wanted = [layout.code_column, layout.name_column, *layout.columns]
+        absent = [name for name in wanted if name not in index]
+        if absent:
+            raise ReleaseError(path, f"column(s) {', '.join(absent)} named in the sidecar are "
+                                     f"not in the header row", sheet=grid.sheet, row=1)
+        notes = []
+        ignored = [name for name in header if name and name not in wanted]
+        if ignored:
+            shown = ", ".join(ignored[:IGNORED_COLUMNS_SHOWN])
+            more = f" and {len(ignored) - IGNORED_COLUMNS_SHOWN} more" if len(
+                ignored) > IGNORED_COLUMNS_SHOWN else ""
+            notes.append(f"{len(ignored)} column(s) not loaded (not in the sidecar's columns): "
+                         f"{shown}{more}")
+        records = self._records(path, grid, layout, index, metadata)
+        if not records:
+            raise ReleaseError(path, f"no rows at levels {layout.levels} with a value")
+        return ParseResult(observations_frame(records), notes)
+
+    def _layout(self, path: Path, metadata: ReleaseMetadata) -> CensusLayout:
+        extra = metadata.model_extra or {}
+        try:
+            layout = CensusLayout.model_validate(
+                {k: v for k, v in extra.items() if k in CensusLayout.model_fields})
+        except ValidationError as exc:
+            raise ReleaseError(path, f"census_table sidecar is incomplete: {exc}") from exc
+        unknown_levels = set(layout.levels) - LEVELS
+        if unknown_levels:
+            raise ReleaseError(path, f"unknown levels {sorted(unknown_levels)}; "
+                                     f"known: {sorted(LEVELS)}")
+        for name, spec in layout.columns.items():
+            indicator = self.dictionary.indicators.get(spec.indicator)
+            unit = self.dictionary.unit_for(spec.unit)
+            if indicator is None or unit is None or unit.base_unit != indicator.base_unit:
+                raise ReleaseError(path, f"sidecar column {name!r}: indicator {spec.indicator!r}"
+                                         f" with unit {spec.unit!r} is not a known pair")
+            if spec.scope not in self.dictionary.scopes.values():
+                raise ReleaseError(path, f"sidecar column {name!r}: unknown scope {spec.scope!r}")
+        return layout
+
+    def _records(self, path: Path, grid: Grid, layout: CensusLayout, index: dict[str, int],
+                 metadata: ReleaseMetadata) -> list[dict[str, object]]:
+        records: list[dict[str, object]] = []
+        problems: list[ReleaseError] = []
+        missing = set(layout.missing_values)
+        for row_index in range(1, len(grid.rows)):
+            raw_code = grid.cell(row_index, index[layout.code_column])
+            if raw_code in missing or not raw_code:
+                continue  # the national total and unnumbered subtotals carry no code
+            code = normalize_code(raw_code)
+            if code is None:
+                problems.append(ReleaseError(path, f"code {raw_code!r} is not 6 digits",
+                                             sheet=grid.sheet, row=row_index + 1,
+                                             column=column_letter(index[layout.code_column])))
+                continue
+            code = layout.code_map.get(code, code)
+            if admin_level(code) not in layout.levels:
+                continue
+            name = grid.cell(row_index, index[layout.name_column])
+            for column, spec in layout.columns.items():
+                text = grid.cell(row_index, index[column])
+                if text in missing:
+                    continue
+                try:
+                    number = parse_number(text)
+                except ValueError:
+                    problems.append(ReleaseError(path, f"value {text!r} is not a number",
+                                                 sheet=grid.sheet, row=row_index + 1,
+                                                 column=column_letter(index[column])))
+                    continue
+                if number is None:
+                    continue
+                unit = self.dictionary.unit_for(spec.unit)
+                assert unit is not None  # checked in _layout
+                records.append({
+                    "city_code": code, "city_name_raw": name, "scope": spec.scope,
+                    "indicator_code": spec.indicator,
+                    "data_year": spec.data_year or metadata.data_years[-1],
+                    "value": number * unit.factor, "base_unit": unit.base_unit,
+                    "value_raw": text, "unit_raw": spec.unit, "source_sheet": grid.sheet,
+                    "source_row": row_index + 1, "source_column": column_letter(index[column]),
+                    "raw_header": column, "basis": spec.basis,
+                })
+        if problems:
+            raise ReleaseProblems(path, problems)
+        return records
