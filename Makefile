@@ -17,6 +17,11 @@ export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 SAMPLES := src/citytiers/samples/releases
+# `make run SOURCES="../shared/data/census ../my/releases"` also reads those folders
+# (files there are copied, never moved); the bundled samples are always included.
+SOURCES ?=
+comma := ,
+SOURCE_DIRS_JSON := ["$(CURDIR)/$(SAMPLES)"$(foreach d,$(SOURCES),$(comma)"$(abspath $(d))")]
 
 .PHONY: run test lint install airflow-init clean-warehouse
 
@@ -38,7 +43,7 @@ airflow-init: $(STAMP)
 run: airflow-init
 	@start=$$(date +%s); \
 	$(BIN)/airflow dags test citytiers_nightly \
-	  --conf '{"extra_source_dirs": ["$(CURDIR)/$(SAMPLES)"]}' > $(AIRFLOW_HOME)/last-run.log 2>&1; \
+	  --conf '{"extra_source_dirs": $(SOURCE_DIRS_JSON)}' > $(AIRFLOW_HOME)/last-run.log 2>&1; \
 	status=$$?; end=$$(date +%s); \
 	if [ $$status -ne 0 ] || grep -q "DagRun Finished.*state=failed" $(AIRFLOW_HOME)/last-run.log; then \
 	  grep -E "ERROR|Error|failed" $(AIRFLOW_HOME)/last-run.log | tail -n 40; \
