@@ -8,7 +8,6 @@ that the generator is deterministic, and that the samples cover what the pipelin
 from __future__ import annotations
 
 import csv
-import os
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -21,8 +20,6 @@ from python_calamine import CalamineWorkbook
 from citytiers.samples import generate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
-AREACODES_2023 = SHARED_DATA / "areacodes" / "annual" / "2023.txt"
 RELEASES_DIR = REPO_ROOT / "src" / "citytiers" / "samples" / "releases"
 CITY_REFERENCE = REPO_ROOT / "dbt_project" / "seeds" / "city_reference.csv"
 SIDECAR_SUFFIX = ".release.yml"
@@ -164,15 +161,11 @@ def gdp_whole_city_yi(path: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def areacodes() -> dict[str, str]:
-    """code -> name in force at end-2023, from ``../shared/data`` (skip if absent)."""
-    if not AREACODES_2023.exists():
-        message = f"../shared/data not found at {SHARED_DATA} (needed to verify city codes)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+def areacodes(shared_data: Path) -> dict[str, str]:
+    """code -> name in force at end-2023, from ``../shared/data`` (see ``shared_data``)."""
     codes = {}
-    for line in AREACODES_2023.read_text(encoding="utf-8").splitlines():
+    text = (shared_data / "areacodes" / "annual" / "2023.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
         if line.strip():
             code, name = line.split(maxsplit=1)
             codes[code] = name.strip()
