@@ -43,8 +43,10 @@ def _parse_and_validate(settings: Settings,
     """Metadata, format, observations and the GX verdict; raises TerminalError."""
     parsed = parse_release(path, cached_dictionary(settings.seeds))
     meta = parsed.metadata
+    label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
     outcome = run_checkpoint(settings, RAW_SUITE, parsed.observations,
-                             {"max_data_year": meta.published_on.year})
+                             {"max_data_year": meta.published_on.year},
+                             run_name=f"{path.name} ({label})")
     if not outcome.success:
         raise ValidationFailed(RAW_SUITE, outcome.summary(), outcome.docs_index)
     return parsed.file_format, meta, parsed.observations

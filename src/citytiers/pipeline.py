@@ -51,7 +51,11 @@ def validate_marts(settings: Settings | None = None) -> str:
     for suite, query in MART_SUITES.items():
         with connect(settings.build_db) as connection:
             frame = connection.execute(query).df()
-        outcome = run_checkpoint(settings, suite, frame)
+            synthetic = connection.execute(
+                "select count(*) from raw.releases where status = 'loaded' and is_synthetic"
+            ).fetchall()[0][0]
+        label = "marts, including SYNTHETIC SAMPLE releases" if synthetic else "marts"
+        outcome = run_checkpoint(settings, suite, frame, run_name=f"{suite} ({label})")
         if not outcome.success:
             raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
         verdicts.append(outcome.summary())

@@ -92,12 +92,18 @@ def _describe_failure(result: Any) -> str:
 
 
 def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
-                   parameters: dict[str, Any] | None = None) -> ValidationOutcome:
-    """Validate ``frame`` with checkpoint ``name``; Data Docs are updated as a side effect."""
+                   parameters: dict[str, Any] | None = None,
+                   run_name: str | None = None) -> ValidationOutcome:
+    """Validate ``frame`` with checkpoint ``name``; Data Docs are updated as a side effect.
+    ``run_name`` is what Data Docs list the result under (the file, and whether it is a
+    synthetic sample, so no steward mistakes sample data for official figures)."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     context = open_context(settings)
     checkpoint = context.checkpoints.get(name)
     result = checkpoint.run(batch_parameters={"dataframe": frame},
-                            expectation_parameters=parameters or {})
+                            expectation_parameters=parameters or {},
+                            run_id=RunIdentifier(run_name=run_name) if run_name else None)
     failed: list[str] = []
     evaluated = 0
     for run_result in result.run_results.values():
