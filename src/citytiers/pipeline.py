@@ -20,7 +20,19 @@ from citytiers.settings import Settings, load_settings
 from citytiers.transform import build, generate_docs
 from citytiers.validate.gx_project import run_checkpoint
 
-MART_SUITES = {"fct_city_indicator": "select * from marts.fct_city_indicator"}
+# Suite name = table name; each suite validates the whole table after `dbt build`.
+MART_TABLES = (
+    "fct_city_indicator",
+    "mart_city_size_class",
+    "mart_city_tier_year",
+    "mart_city_tier_year_all_schemes",
+    "mart_trillion_club_year",
+    "mart_growth_ranking_year",
+    "mart_overtakes",
+    "mart_tier_transitions",
+    "mart_population_change",
+)
+MART_SUITES = {table: f"select * from marts.{table}" for table in MART_TABLES}
 
 
 def discover_releases(extra_source_dirs: list[str], settings: Settings | None = None

@@ -88,12 +88,25 @@ def test_mart_suite_catches_duplicates(settings: Settings) -> None:
     frame = pd.DataFrame({
         "city_code": ["320500", "320500"], "data_year": [2022, 2022],
         "indicator_code": ["gdp", "gdp"], "scope": ["whole_city", "whole_city"],
+        "basis": ["reported", "reported"],
         "value": [1.0e12, 1.1e12], "release_id": ["a", "b"], "vintage_count": [2, 2],
     })
     outcome = run_checkpoint(settings, "fct_city_indicator", frame)
     assert not outcome.success
     assert any("expect_compound_columns_to_be_unique" in f for f in outcome.failed)
     assert run_checkpoint(settings, "fct_city_indicator", frame.iloc[[0]]).success
+
+
+@pytest.mark.functional
+def test_mart_suite_keeps_two_bases_of_one_figure(settings: Settings) -> None:
+    """城区 population by the census and by a yearbook are two facts, not a duplicate."""
+    frame = pd.DataFrame({
+        "city_code": ["440600", "440600"], "data_year": [2020, 2020],
+        "indicator_code": ["population_urban_area"] * 2, "scope": ["urban_area"] * 2,
+        "basis": ["census_chengqu", "yearbook_chengqu"],
+        "value": [8.54e6, 1.94e6], "release_id": ["a", "b"], "vintage_count": [1, 1],
+    })
+    assert run_checkpoint(settings, "fct_city_indicator", frame).success
 
 
 def _expectations(folder: Path) -> dict[str, list[dict]]:

@@ -1,6 +1,8 @@
 -- One row per observation of a LOADED release, i.e. per
--- (city_code, data_year, indicator_code, scope, release_id), with its release metadata and
--- `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code, scope).
+-- (city_code, data_year, indicator_code, scope, basis, release_id), with its release metadata
+-- and `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code,
+-- scope, basis). The basis is part of the key: a census 城区 figure and a yearbook 城区
+-- figure for the same city and year are two facts, never vintages of one another.
 -- Latest = published_on desc, edition_year desc, processed_at desc, then release_id
 -- (a deterministic tie-break). Releases without a publication date rank last.
 
@@ -52,7 +54,7 @@ observations_ranked as (
     select
         observations_of_loaded_releases.*,
         row_number() over (
-            partition by city_code, data_year, indicator_code, scope
+            partition by city_code, data_year, indicator_code, scope, basis
             order by
                 published_on desc nulls last,
                 edition_year desc nulls last,
@@ -60,7 +62,7 @@ observations_ranked as (
                 release_id
         ) as vintage_rank,
         count(*) over (
-            partition by city_code, data_year, indicator_code, scope
+            partition by city_code, data_year, indicator_code, scope, basis
         ) as vintage_count
     from observations_of_loaded_releases
 

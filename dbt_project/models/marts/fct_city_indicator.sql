@@ -1,5 +1,6 @@
--- One row per (city_code, data_year, indicator_code, scope): the latest vintage
+-- One row per (city_code, data_year, indicator_code, scope, basis): the latest vintage
 -- (vintage_rank = 1 in int_observations_ranked), with names and lineage to the cell.
+-- A figure on another basis (census 城区 vs yearbook 城区) is another row, never a revision.
 
 with int_observations_ranked as (
 
@@ -36,6 +37,7 @@ city_indicators as (
         indicators.name_zh as indicator_name_zh,
         indicators.name_en as indicator_name_en,
         latest_observations.scope,
+        latest_observations.basis,
         latest_observations.value,
         latest_observations.base_unit,
         latest_observations.release_id,

@@ -1,4 +1,4 @@
--- One row per vintage: (city_code, data_year, indicator_code, scope, release_id), for every
+-- One row per vintage: (city_code, data_year, indicator_code, scope, basis, release_id), for every
 -- loaded release. vintage_rank 1 = latest; previous_* and revision_* compare each vintage
 -- with the next older one of the same key (vintage_rank + 1).
 
@@ -13,15 +13,15 @@ vintages_with_previous as (
     select
         int_observations_ranked.*,
         lead(release_id) over (
-            partition by city_code, data_year, indicator_code, scope
+            partition by city_code, data_year, indicator_code, scope, basis
             order by vintage_rank
         ) as previous_release_id,
         lead(published_on) over (
-            partition by city_code, data_year, indicator_code, scope
+            partition by city_code, data_year, indicator_code, scope, basis
             order by vintage_rank
         ) as previous_published_on,
         lead(value) over (
-            partition by city_code, data_year, indicator_code, scope
+            partition by city_code, data_year, indicator_code, scope, basis
             order by vintage_rank
         ) as previous_value
     from int_observations_ranked
@@ -35,6 +35,7 @@ vintages as (
         data_year,
         indicator_code,
         scope,
+        basis,
         release_id,
         vintage_rank,
         vintage_rank = 1 as is_latest,

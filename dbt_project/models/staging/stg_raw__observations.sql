@@ -1,4 +1,6 @@
 -- One row per observed cell per release: (release_id, observation_seq).
+-- `basis` names the measurement basis (seeds/population_bases.csv): the same city, year,
+-- indicator and scope on two bases (census 城区 vs yearbook 城区) are two different facts.
 -- Values are already in base units (the loader converts 万元/亿元/万人 with seeds/unit_factors.csv).
 -- No filtering here: observations of non-loaded releases are dropped in int_observations_ranked.
 
@@ -25,7 +27,8 @@ observations_renamed as (
         cast(source_sheet as {{ dbt.type_string() }})     as source_sheet,
         cast(source_row as {{ dbt.type_int() }})          as source_row,
         cast(source_column as {{ dbt.type_string() }})    as source_column,
-        cast(raw_header as {{ dbt.type_string() }})       as raw_header
+        cast(raw_header as {{ dbt.type_string() }})       as raw_header,
+        cast(basis as {{ dbt.type_string() }})            as basis
 
     from source_observations
 

@@ -10,6 +10,7 @@ warehouse's ``reports/`` through the ``${CITYTIERS_*}`` variables in great_expec
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from citytiers.validate.suites import SUITES
 DATASOURCE = "dataframes"
 BATCH_DEFINITION = "whole_frame"
 FAILED_EXPECTATIONS_SHOWN = 10
+UNSAFE_RUN_NAME_CHARS = re.compile(r"[/\\:*?\"<>|\s]+")
+RUN_NAME_MAX_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,12 @@ def _describe_failure(result: Any) -> str:
     return f"{config.type}({kwargs}){observed}"
 
 
+def _store_safe(text: str) -> str:
+    """GX files results under the run name: no path separators or other unsafe characters
+    (a publisher like "github.com/leiii/census" would otherwise break the store)."""
+    return UNSAFE_RUN_NAME_CHARS.sub("_", text)[:RUN_NAME_MAX_CHARS]
+
+
 def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
                    parameters: dict[str, Any] | None = None,
                    run_name: str | None = None) -> ValidationOutcome:
@@ -103,7 +112,8 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
     checkpoint = context.checkpoints.get(name)
     result = checkpoint.run(batch_parameters={"dataframe": frame},
                             expectation_parameters=parameters or {},
-                            run_id=RunIdentifier(run_name=run_name) if run_name else None)
+                            run_id=RunIdentifier(run_name=_store_safe(run_name))
+                            if run_name else None)
     failed: list[str] = []
     evaluated = 0
     for run_result in result.run_results.values():

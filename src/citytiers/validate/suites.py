@@ -7,16 +7,37 @@ seeds (indicator list, units) or from the constants below, which state why they 
 
 from __future__ import annotations
 
+import csv
+from functools import cache
 from typing import Any
 
 from citytiers.dictionary import Dictionary
+from citytiers.settings import load_settings
 
 # The People's Republic's statistics start in 1949; nothing can describe a future year.
 FIRST_PLAUSIBLE_YEAR = 1949
-RAW_KEY = ["city_code", "data_year", "indicator_code", "scope"]
+# One figure per city, year, indicator, scope and measurement basis: a census 城区 figure and
+# a yearbook 城区 figure of the same city and year are two facts, never duplicates.
+RAW_KEY = ["city_code", "data_year", "indicator_code", "scope", "basis"]
+CITY_CODE_REGEX = r"^\d{6}$"
 SCOPES = ["whole_city", "urban_districts", "urban_area"]
 # A real growth rate outside this band is a typing error (or a unit error), not an economy.
 REAL_GROWTH_PCT_RANGE = (-50.0, 100.0)
+# Nominal growth and CAGR: the same band, for the same reason (a boundary break is flagged
+# and excluded from the check: a city absorbing a neighbour can grow by half in a year).
+NOMINAL_GROWTH_PCT_RANGE = REAL_GROWTH_PCT_RANGE
+# Ten years between censuses: Shenzhen, the fastest-growing large city, added 68 % from
+# 2010 to 2020; a change outside this band is a unit or code error.
+POPULATION_CHANGE_PCT_RANGE = (-60.0, 200.0)
+# No built-up area (城区) holds more people than Chongqing's whole municipality (~32 million).
+MAX_URBAN_POPULATION_PERSONS = 35_000_000
+# 333 prefecture-level units + 4 municipalities (end-2023): no ranking or club is longer.
+MAX_PREFECTURE_LEVEL_UNITS = 337
+# The census also counts county-level cities under a province and the Xinjiang corps
+# cities (2020: 357 units with a resident population): the population ranks are longer.
+MAX_CENSUS_UNITS = 400
+COMPARISONS = ["national", "province"]
+DIRECTIONS = ["up", "down"]
 RAW_OBSERVATION_COLUMNS = [
     "city_code", "city_name_raw", "scope", "indicator_code", "data_year", "value",
     "base_unit", "value_raw", "unit_raw", "source_sheet", "source_row", "source_column",
@@ -42,7 +63,7 @@ def configure_raw_observations(dictionary: Dictionary) -> Any:
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             gxe.ExpectTableColumnsToMatchSet(column_set=RAW_OBSERVATION_COLUMNS, exact_match=True),
             gxe.ExpectColumnValuesToNotBeNull(column="city_code"),
-            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=r"^\d{6}$"),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
             # A figure cannot describe a year after its own publication: the runner passes
             # the release's publication year as ``max_data_year``.
             gxe.ExpectColumnValuesToBeBetween(column="data_year", min_value=FIRST_PLAUSIBLE_YEAR,
@@ -76,7 +97,7 @@ def configure_fct_city_indicator(dictionary: Dictionary) -> Any:
         expectations=[
             gxe.ExpectTableRowCountToBeBetween(min_value=1),
             gxe.ExpectCompoundColumnsToBeUnique(column_list=RAW_KEY),
-            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=r"^\d{6}$"),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
             gxe.ExpectColumnValuesToNotBeNull(column="release_id"),
             gxe.ExpectColumnValuesToNotBeNull(column="value"),
             gxe.ExpectColumnValuesToBeBetween(
@@ -88,7 +109,209 @@ def configure_fct_city_indicator(dictionary: Dictionary) -> Any:
     )
 
 
+@cache
+def _seed_values(seed: str, column: str) -> list[str]:
+    """The distinct values of one column of ``dbt_project/seeds/<seed>.csv``, sorted: the
+    tier names of seeds/tier_rules.csv, the size classes of seeds/size_bands.csv."""
+    path = load_settings().seeds / f"{seed}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sorted({row[column] for row in csv.DictReader(handle)})
+
+
+def _tier_expectations(key: list[str]) -> list[Any]:
+    """Shared by the two tier marts: grain, tiers from the rule seed, a reason per row."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=key),
+        gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
+        gxe.ExpectColumnValuesToNotBeNull(column="tier"),
+        gxe.ExpectColumnValuesToBeInSet(column="tier",
+                                        value_set=_seed_values("tier_rules", "tier")),
+        gxe.ExpectColumnValuesToBeInSet(column="scheme",
+                                        value_set=_seed_values("tier_rules", "scheme")),
+        gxe.ExpectColumnValuesToNotBeNull(column="reason"),
+        gxe.ExpectColumnValuesToBeInSet(column="size_class",
+                                        value_set=_seed_values("size_bands", "size_class")),
+        gxe.ExpectColumnValuesToBeBetween(column="gdp_yuan", min_value=0),
+    ]
+
+
+def configure_mart_city_size_class(dictionary: Dictionary) -> Any:
+    """Suite ``mart_city_size_class``: size classes from urban-area population."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="mart_city_size_class",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["city_code", "data_year", "basis"]),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
+            gxe.ExpectColumnValuesToBeInSet(column="basis", value_set=sorted(dictionary.bases)),
+            gxe.ExpectColumnValuesToNotBeNull(column="size_class"),
+            gxe.ExpectColumnValuesToBeInSet(column="size_class",
+                                            value_set=_seed_values("size_bands", "size_class")),
+            gxe.ExpectColumnValuesToBeBetween(column="urban_population_persons", min_value=0,
+                                              max_value=MAX_URBAN_POPULATION_PERSONS),
+        ],
+    )
+
+
+def configure_mart_city_tier_year(dictionary: Dictionary) -> Any:
+    """Suite ``mart_city_tier_year``: one tier per city and year, default scheme."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="mart_city_tier_year",
+        expectations=[
+            *_tier_expectations(["city_code", "data_year"]),
+            # One scheme only: the default (dbt var tier_scheme).
+            gxe.ExpectColumnUniqueValueCountToBeBetween(column="scheme", min_value=1,
+                                                        max_value=1),
+        ],
+    )
+
+
+def configure_mart_city_tier_year_all_schemes(dictionary: Dictionary) -> Any:
+    """Suite ``mart_city_tier_year_all_schemes``: one tier per scheme, city and year."""
+    import great_expectations as gx
+
+    return gx.ExpectationSuite(
+        name="mart_city_tier_year_all_schemes",
+        expectations=_tier_expectations(["scheme", "city_code", "data_year"]),
+    )
+
+
+def configure_mart_trillion_club_year(dictionary: Dictionary) -> Any:
+    """Suite ``mart_trillion_club_year``: members and leavers per year."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="mart_trillion_club_year",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["city_code", "data_year"]),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
+            gxe.ExpectColumnValuesToNotBeNull(column="is_member"),
+            gxe.ExpectColumnValuesToBeBetween(column="member_count", min_value=1,
+                                              max_value=MAX_PREFECTURE_LEVEL_UNITS),
+            gxe.ExpectColumnValuesToBeBetween(column="data_year",
+                                              min_value=FIRST_PLAUSIBLE_YEAR),
+            gxe.ExpectColumnValuesToBeBetween(column="gdp_yuan", min_value=0),
+        ],
+    )
+
+
+def configure_mart_growth_ranking_year(dictionary: Dictionary) -> Any:
+    """Suite ``mart_growth_ranking_year``: growth, CAGR and ranks per city and year."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    low, high = NOMINAL_GROWTH_PCT_RANGE
+    real_low, real_high = REAL_GROWTH_PCT_RANGE
+    return gx.ExpectationSuite(
+        name="mart_growth_ranking_year",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["city_code", "data_year"]),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
+            gxe.ExpectColumnValuesToBeBetween(column="gdp_yuan", min_value=0),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="gdp_growth_nominal_pct", min_value=low, max_value=high,
+                row_condition="boundary_break==False", condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="gdp_cagr_pct", min_value=low, max_value=high,
+                row_condition="cagr_boundary_break==False", condition_parser="pandas"),
+            gxe.ExpectColumnValuesToBeBetween(column="gdp_growth_real_pct",
+                                              min_value=real_low, max_value=real_high),
+            *[gxe.ExpectColumnValuesToBeBetween(column=rank, min_value=1,
+                                                max_value=MAX_PREFECTURE_LEVEL_UNITS)
+              for rank in ("gdp_rank_national", "gdp_rank_province", "growth_rank_national",
+                           "growth_rank_province")],
+            gxe.ExpectColumnValuesToNotBeNull(column="gdp_rank_national"),
+        ],
+    )
+
+
+def configure_mart_overtakes(dictionary: Dictionary) -> Any:
+    """Suite ``mart_overtakes``: each overtaker is now ahead of the peer it passed."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="mart_overtakes",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["comparison", "data_year", "city_code", "peer_city_code"]),
+            gxe.ExpectColumnValuesToBeInSet(column="comparison", value_set=COMPARISONS),
+            gxe.ExpectColumnValuesToBeBetween(column="rank_in_comparison", min_value=1),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="peer_rank_in_comparison", column_B="rank_in_comparison"),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="peer_previous_gdp_yuan", column_B="previous_gdp_yuan"),
+            gxe.ExpectColumnValuesToNotBeNull(column="first_time"),
+        ],
+    )
+
+
+def configure_mart_tier_transitions(dictionary: Dictionary) -> Any:
+    """Suite ``mart_tier_transitions``: tier changes between consecutive years."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    tiers = _seed_values("tier_rules", "tier")
+    return gx.ExpectationSuite(
+        name="mart_tier_transitions",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["city_code", "data_year"]),
+            gxe.ExpectColumnValuesToBeInSet(column="from_tier", value_set=tiers),
+            gxe.ExpectColumnValuesToBeInSet(column="to_tier", value_set=tiers),
+            gxe.ExpectColumnValuesToBeInSet(column="direction", value_set=DIRECTIONS),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="data_year",
+                                                        column_B="from_year"),
+        ],
+    )
+
+
+def configure_mart_population_change(dictionary: Dictionary) -> Any:
+    """Suite ``mart_population_change``: census-to-census resident population change."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    low, high = POPULATION_CHANGE_PCT_RANGE
+    return gx.ExpectationSuite(
+        name="mart_population_change",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectColumnValuesToBeUnique(column="city_code"),
+            gxe.ExpectColumnValuesToMatchRegex(column="city_code", regex=CITY_CODE_REGEX),
+            gxe.ExpectColumnValuesToNotBeNull(column="is_comparable"),
+            gxe.ExpectColumnValuesToBeBetween(column="change_pct", min_value=low,
+                                              max_value=high),
+            *[gxe.ExpectColumnValuesToBeBetween(column=rank, min_value=1,
+                                                max_value=MAX_CENSUS_UNITS)
+              for rank in ("change_rank_national", "change_rank_province",
+                           "change_pct_rank_national", "change_pct_rank_province")],
+            gxe.ExpectColumnValuesToBeBetween(column="population_to_persons", min_value=0),
+        ],
+    )
+
+
 SUITES = {
     "raw_observations": configure_raw_observations,
     "fct_city_indicator": configure_fct_city_indicator,
+    "mart_city_size_class": configure_mart_city_size_class,
+    "mart_city_tier_year": configure_mart_city_tier_year,
+    "mart_city_tier_year_all_schemes": configure_mart_city_tier_year_all_schemes,
+    "mart_trillion_club_year": configure_mart_trillion_club_year,
+    "mart_growth_ranking_year": configure_mart_growth_ranking_year,
+    "mart_overtakes": configure_mart_overtakes,
+    "mart_tier_transitions": configure_mart_tier_transitions,
+    "mart_population_change": configure_mart_population_change,
 }

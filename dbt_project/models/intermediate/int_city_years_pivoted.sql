@@ -1,0 +1,128 @@
+-- One row per prefecture-level city (or municipality) and data year with at least one
+-- whole-city GDP / GDP per capita / real growth / resident population figure or an
+-- urban-area (城区) population figure: the latest vintages pivoted into columns, with the
+-- city's classification. The input of the tier, trillion-club and growth marts.
+--
+-- Basis choice: where a whole-city figure exists on several bases, the indicator's
+-- default_basis (seeds/indicators.csv) wins, then the other bases by basis_code; the basis
+-- of the resident population used for per-capita GDP is kept in population_resident_basis.
+-- Urban-area population is not pivoted here (size classes pick their basis themselves,
+-- see mart_city_size_class); only its presence is.
+
+with int_observations_ranked as (
+
+    select * from {{ ref('int_observations_ranked') }}
+
+),
+
+int_cities_classified as (
+
+    select * from {{ ref('int_cities_classified') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+latest_whole_city_observations as (
+
+    select
+        int_observations_ranked.city_code,
+        int_observations_ranked.data_year,
+        int_observations_ranked.indicator_code,
+        int_observations_ranked.basis,
+        int_observations_ranked.value,
+        int_observations_ranked.release_id,
+        row_number() over (
+            partition by
+                int_observations_ranked.city_code,
+                int_observations_ranked.data_year,
+                int_observations_ranked.indicator_code
+            order by
+                case when int_observations_ranked.basis = indicators.default_basis then 0 else 1 end,
+                int_observations_ranked.basis
+        ) as basis_rank
+    from int_observations_ranked
+    inner join indicators
+        on int_observations_ranked.indicator_code = indicators.indicator_code
+    where int_observations_ranked.vintage_rank = 1
+        and int_observations_ranked.scope = 'whole_city'
+        and int_observations_ranked.indicator_code in
+            ('gdp', 'gdp_per_capita', 'gdp_growth_real_pct', 'population_resident')
+
+),
+
+whole_city_figures as (
+
+    select
+        city_code,
+        data_year,
+        max(case when indicator_code = 'gdp' then value end) as gdp_yuan,
+        max(case when indicator_code = 'gdp' then release_id end) as gdp_release_id,
+        max(case when indicator_code = 'gdp_per_capita' then value end) as gdp_per_capita_reported_yuan,
+        max(case when indicator_code = 'gdp_growth_real_pct' then value end) as gdp_growth_real_pct,
+        max(case when indicator_code = 'population_resident' then value end) as population_resident_persons,
+        max(case when indicator_code = 'population_resident' then basis end) as population_resident_basis
+    from latest_whole_city_observations
+    where basis_rank = 1
+    group by
+        city_code,
+        data_year
+
+),
+
+urban_area_years as (
+
+    select distinct
+        city_code,
+        data_year
+    from int_observations_ranked
+    where vintage_rank = 1
+        and scope = 'urban_area'
+        and indicator_code = 'population_urban_area'
+
+),
+
+city_years as (
+
+    select city_code, data_year from whole_city_figures
+    union
+    select city_code, data_year from urban_area_years
+
+),
+
+city_years_pivoted as (
+
+    select
+        city_years.city_code,
+        int_cities_classified.city_name,
+        int_cities_classified.province_code,
+        int_cities_classified.province_name,
+        int_cities_classified.city_level,
+        int_cities_classified.is_provincial_capital,
+        int_cities_classified.is_municipality,
+        city_years.data_year,
+        whole_city_figures.gdp_yuan,
+        whole_city_figures.gdp_release_id,
+        whole_city_figures.gdp_per_capita_reported_yuan,
+        whole_city_figures.gdp_growth_real_pct,
+        whole_city_figures.population_resident_persons,
+        whole_city_figures.population_resident_basis,
+        urban_area_years.city_code is not null as has_urban_area_population
+    from city_years
+    inner join int_cities_classified
+        on city_years.city_code = int_cities_classified.city_code
+    left join whole_city_figures
+        on city_years.city_code = whole_city_figures.city_code
+        and city_years.data_year = whole_city_figures.data_year
+    left join urban_area_years
+        on city_years.city_code = urban_area_years.city_code
+        and city_years.data_year = urban_area_years.data_year
+    where int_cities_classified.is_prefecture_level
+
+)
+
+select * from city_years_pivoted

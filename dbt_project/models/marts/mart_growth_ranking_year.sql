@@ -1,0 +1,179 @@
+-- One row per (city_code, data_year) with a whole-city GDP figure, among prefecture-level
+-- cities and municipalities: GDP, nominal growth on data year - 1, the publisher's real
+-- growth, CAGR over var('cagr_years'), GDP per capita, GDP ranks (national and within the
+-- province) and their change since last year, and growth ranks.
+--
+-- Boundary breaks (seeds/boundary_changes.csv): growth from Y-1 to Y of a city whose
+-- territory changed in Y is not real growth. It is shown and flagged (boundary_break), and
+-- left out of the growth ranks and rank changes unless var('rank_boundary_breaks') is true.
+-- GDP levels are always ranked: a level on the new territory is real.
+
+with int_city_years_pivoted as (
+
+    select * from {{ ref('int_city_years_pivoted') }}
+
+),
+
+boundary_changes as (
+
+    select * from {{ ref('boundary_changes') }}
+
+),
+
+city_gdp as (
+
+    select * from int_city_years_pivoted
+    where gdp_yuan is not null
+
+),
+
+break_years as (
+
+    select city_code, first_affected_data_year as data_year from boundary_changes
+    union
+    select absorbed_code as city_code, first_affected_data_year as data_year from boundary_changes
+
+),
+
+cagr_window_breaks as (
+
+    select distinct
+        city_gdp.city_code,
+        city_gdp.data_year
+    from city_gdp
+    inner join break_years
+        on city_gdp.city_code = break_years.city_code
+        and break_years.data_year > city_gdp.data_year - {{ var('cagr_years') }}
+        and break_years.data_year <= city_gdp.data_year
+
+),
+
+city_gdp_ranked as (
+
+    select
+        city_gdp.*,
+        rank() over (
+            partition by city_gdp.data_year
+            order by city_gdp.gdp_yuan desc
+        ) as gdp_rank_national,
+        rank() over (
+            partition by city_gdp.data_year, city_gdp.province_code
+            order by city_gdp.gdp_yuan desc
+        ) as gdp_rank_province
+    from city_gdp
+
+),
+
+city_gdp_compared as (
+
+    select
+        city_gdp_ranked.*,
+        previous_year.gdp_yuan as previous_gdp_yuan,
+        previous_year.gdp_rank_national as previous_gdp_rank_national,
+        previous_year.gdp_rank_province as previous_gdp_rank_province,
+        cagr_base.data_year as cagr_base_year,
+        cagr_base.gdp_yuan as cagr_base_gdp_yuan,
+        break_years.city_code is not null as boundary_break,
+        cagr_window_breaks.city_code is not null as cagr_boundary_break
+    from city_gdp_ranked
+    left join city_gdp_ranked as previous_year
+        on city_gdp_ranked.city_code = previous_year.city_code
+        and city_gdp_ranked.data_year - 1 = previous_year.data_year
+    left join city_gdp_ranked as cagr_base
+        on city_gdp_ranked.city_code = cagr_base.city_code
+        and city_gdp_ranked.data_year - {{ var('cagr_years') }} = cagr_base.data_year
+    left join break_years
+        on city_gdp_ranked.city_code = break_years.city_code
+        and city_gdp_ranked.data_year = break_years.data_year
+    left join cagr_window_breaks
+        on city_gdp_ranked.city_code = cagr_window_breaks.city_code
+        and city_gdp_ranked.data_year = cagr_window_breaks.data_year
+
+),
+
+city_growth as (
+
+    select
+        city_gdp_compared.*,
+        100.0 * (gdp_yuan - previous_gdp_yuan) / nullif(previous_gdp_yuan, 0)
+            as gdp_growth_nominal_pct,
+        100.0 * (
+            power(
+                cast(gdp_yuan as {{ type_double() }}) / nullif(cagr_base_gdp_yuan, 0),
+                1.0 / {{ var('cagr_years') }}
+            ) - 1
+        ) as gdp_cagr_pct,
+        coalesce(
+            gdp_per_capita_reported_yuan,
+            gdp_yuan / nullif(population_resident_persons, 0)
+        ) as gdp_per_capita_yuan,
+        case
+            when gdp_per_capita_reported_yuan is not null then 'reported'
+            when population_resident_persons > 0 then 'gdp_div_population_resident'
+        end as gdp_per_capita_method,
+        previous_gdp_yuan is not null
+            and (not boundary_break or {{ var('rank_boundary_breaks') }})
+            as is_growth_ranked
+    from city_gdp_compared
+
+),
+
+city_growth_ranked as (
+
+    select
+        city_growth.*,
+        case when is_growth_ranked then
+            rank() over (
+                partition by data_year, is_growth_ranked
+                order by gdp_growth_nominal_pct desc
+            )
+        end as growth_rank_national,
+        case when is_growth_ranked then
+            rank() over (
+                partition by data_year, province_code, is_growth_ranked
+                order by gdp_growth_nominal_pct desc
+            )
+        end as growth_rank_province
+    from city_growth
+
+),
+
+growth_rankings as (
+
+    select
+        city_code,
+        city_name,
+        province_code,
+        province_name,
+        data_year,
+        gdp_yuan,
+        previous_gdp_yuan,
+        gdp_growth_nominal_pct,
+        gdp_growth_real_pct,
+        cagr_base_year,
+        cagr_base_gdp_yuan,
+        gdp_cagr_pct,
+        cagr_boundary_break,
+        gdp_per_capita_yuan,
+        gdp_per_capita_method,
+        population_resident_persons,
+        population_resident_basis,
+        gdp_rank_national,
+        gdp_rank_province,
+        previous_gdp_rank_national,
+        previous_gdp_rank_province,
+        case when is_growth_ranked
+            then previous_gdp_rank_national - gdp_rank_national
+        end as rank_change,
+        case when is_growth_ranked
+            then previous_gdp_rank_province - gdp_rank_province
+        end as rank_change_province,
+        growth_rank_national,
+        growth_rank_province,
+        boundary_break,
+        gdp_release_id
+    from city_growth_ranked
+
+)
+
+select * from growth_rankings

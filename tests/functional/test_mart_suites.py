@@ -1,0 +1,136 @@
+"""The tier and ranking mart suites on real DataFrames: a plausible frame passes, and each
+suite fails on the implausible value it exists to catch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+
+from citytiers.pipeline import MART_SUITES
+from citytiers.settings import Settings
+from citytiers.validate.gx_project import run_checkpoint
+from citytiers.validate.suites import SUITES
+
+YI = 1e8  # 亿元 -> yuan
+
+
+def size_class() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city_code": ["440600", "440600"], "data_year": [2020, 2020],
+        "basis": ["census_chengqu", "yearbook_chengqu"],
+        "urban_population_persons": [8.54e6, 1.94e6], "size_class": ["mega", "large_2"],
+    })
+
+
+def tier_year() -> pd.DataFrame:
+    return pd.DataFrame({
+        "scheme": ["press_2023", "press_2023"], "city_code": ["320400", "320400"],
+        "data_year": [2022, 2023], "tier": ["waist", "head"],
+        "reason": ["waist: ...", "head: GDP >= 1 trillion yuan"],
+        "size_class": ["large_2", "large_2"], "gdp_yuan": [9550 * YI, 10116.36 * YI],
+    })
+
+
+def tier_year_all_schemes() -> pd.DataFrame:
+    frame = tier_year()
+    other = frame.assign(scheme="gdp_bands", tier=["neck", "head"])
+    return pd.concat([frame, other], ignore_index=True)
+
+
+def trillion_club() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city_code": ["320400"], "data_year": [2023], "is_member": [True],
+        "member_count": [26], "gdp_yuan": [10116.36 * YI],
+    })
+
+
+def growth_ranking() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city_code": ["370100", "370200"], "data_year": [2019, 2019],
+        "gdp_yuan": [9443.37 * YI, 11741.31 * YI],
+        "gdp_growth_nominal_pct": [20.2, -2.2], "boundary_break": [True, False],
+        "gdp_cagr_pct": [None, 6.5], "cagr_boundary_break": [True, False],
+        "gdp_growth_real_pct": [7.0, 6.5],
+        "gdp_rank_national": [2, 1], "gdp_rank_province": [2, 1],
+        "growth_rank_national": [None, 1], "growth_rank_province": [None, 1],
+    })
+
+
+def overtakes() -> pd.DataFrame:
+    return pd.DataFrame({
+        "comparison": ["national", "province"], "data_year": [2022, 2022],
+        "city_code": ["321300", "321300"], "peer_city_code": ["320700", "320700"],
+        "rank_in_comparison": [1, 1], "peer_rank_in_comparison": [2, 2],
+        "previous_gdp_yuan": [3719.01 * YI] * 2, "peer_previous_gdp_yuan": [3727.92 * YI] * 2,
+        "first_time": [True, True],
+    })
+
+
+def tier_transitions() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city_code": ["320400"], "data_year": [2023], "from_year": [2022],
+        "from_tier": ["waist"], "to_tier": ["head"], "direction": ["up"],
+    })
+
+
+def population_change() -> pd.DataFrame:
+    return pd.DataFrame({
+        "city_code": ["440300", "460300"], "is_comparable": [True, False],
+        "change_pct": [68.5, None], "population_to_persons": [17.56e6, 2300.0],
+        "change_rank_national": [1, None], "change_rank_province": [1, None],
+        "change_pct_rank_national": [1, None], "change_pct_rank_province": [1, None],
+    })
+
+
+# suite -> (a plausible frame, how to break it, the expectation that must catch it)
+CASES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame], None], str]] = {
+    "mart_city_size_class": (
+        size_class, lambda f: f.__setitem__("size_class", ["mega", "huge"]),
+        "expect_column_values_to_be_in_set"),
+    "mart_city_tier_year": (
+        tier_year, lambda f: f.__setitem__("tier", ["waist", "middle"]),
+        "expect_column_values_to_be_in_set"),
+    "mart_city_tier_year_all_schemes": (
+        tier_year_all_schemes, lambda f: f.__setitem__("data_year", [2022] * 4),
+        "expect_compound_columns_to_be_unique"),
+    "mart_trillion_club_year": (
+        trillion_club, lambda f: f.__setitem__("member_count", [0]),
+        "expect_column_values_to_be_between"),
+    "mart_growth_ranking_year": (
+        growth_ranking, lambda f: f.__setitem__("gdp_growth_nominal_pct", [20.2, 830.0]),
+        "expect_column_values_to_be_between"),
+    "mart_overtakes": (
+        overtakes, lambda f: f.__setitem__("peer_rank_in_comparison", [1, 1]),
+        "expect_column_pair_values_a_to_be_greater_than_b"),
+    "mart_tier_transitions": (
+        tier_transitions, lambda f: f.__setitem__("direction", ["sideways"]),
+        "expect_column_values_to_be_in_set"),
+    "mart_population_change": (
+        population_change, lambda f: f.__setitem__("change_pct", [680.0, None]),
+        "expect_column_values_to_be_between"),
+}
+
+
+@pytest.mark.functional
+def test_every_mart_suite_is_run_by_the_pipeline() -> None:
+    assert set(CASES) | {"fct_city_indicator"} == set(MART_SUITES)
+    assert set(MART_SUITES) <= set(SUITES)
+    assert all(query == f"select * from marts.{suite}" for suite, query in MART_SUITES.items())
+
+
+@pytest.mark.functional
+@pytest.mark.parametrize("suite", sorted(CASES))
+def test_mart_suite_passes_plausible_and_fails_implausible_data(settings: Settings,
+                                                               suite: str) -> None:
+    build, break_it, expectation = CASES[suite]
+    outcome = run_checkpoint(settings, suite, build())
+    assert outcome.success, outcome.summary()
+
+    bad = build()
+    break_it(bad)
+    outcome = run_checkpoint(settings, suite, bad)
+    assert not outcome.success
+    assert len(outcome.failed) == 1, outcome.summary()
+    assert expectation in outcome.failed[0]
