@@ -23,6 +23,7 @@ from citytiers.validate.gx_project import run_checkpoint
 # Suite name = table name; each suite validates the whole table after `dbt build`.
 MART_TABLES = (
     "fct_city_indicator",
+    "fct_city_indicator_vintage",
     "mart_city_size_class",
     "mart_city_tier_year",
     "mart_city_tier_year_all_schemes",

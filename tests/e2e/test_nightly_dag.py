@@ -59,6 +59,42 @@ def test_first_run_loads_every_sample_release(first_run, samples_dir: Path) -> N
 
 
 @pytest.mark.e2e
+def test_every_mart_is_filled_and_guarded_by_a_suite(first_run) -> None:
+    from citytiers.pipeline import MART_SUITES
+
+    warehouse, output = first_run
+    db = warehouse / "citytiers.duckdb"
+    tables = [name for (name,) in query(
+        db, "select table_name from information_schema.tables where table_schema = 'marts'")]
+    marts = {name for name in tables if name.startswith(("mart_", "fct_"))}
+    assert len(marts) >= 9
+    assert marts <= set(MART_SUITES)  # every mart has Great Expectations
+    for name in tables:
+        [(count,)] = query(db, f"select count(*) from marts.{name}")
+        assert count > 0, name
+    assert "marts validation: fct_city_indicator: passed" in output
+
+
+@pytest.mark.e2e
+def test_sample_tiers_answer_the_two_questions(first_run) -> None:
+    """The README's two analyst queries run on the published file and return rows."""
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    joined = query(db, "select data_year, city_name from marts.mart_trillion_club_year "
+                       "where joined_this_year order by data_year")
+    assert joined and all(year > 2018 for year, _ in joined)  # 2018: no previous year
+    waist_overtakes = query(db, """
+        select o.data_year, o.city_name, o.peer_city_name from marts.mart_overtakes as o
+        join marts.mart_city_tier_year as t
+          on t.city_code = o.city_code and t.data_year = o.data_year
+        where o.comparison = 'province' and t.tier = 'waist'""")
+    assert waist_overtakes
+    tiers = dict(query(db, "select tier, count(*) from marts.mart_city_tier_year "
+                           "where data_year = 2022 group by tier"))
+    assert set(tiers) == {"head", "waist", "tail"}
+
+
+@pytest.mark.e2e
 def test_latest_vintage_wins_and_history_is_kept(first_run) -> None:
     warehouse, _ = first_run
     db = warehouse / "citytiers.duckdb"

@@ -16,6 +16,17 @@ from citytiers.validate.suites import SUITES
 YI = 1e8  # 亿元 -> yuan
 
 
+def vintages() -> pd.DataFrame:
+    """Suzhou 2023 GDP: communiqué, then yearbook, then economic-census revision."""
+    return pd.DataFrame({
+        "city_code": ["320500"] * 3, "data_year": [2023] * 3, "indicator_code": ["gdp"] * 3,
+        "scope": ["whole_city"] * 3, "basis": ["reported"] * 3, "release_id": ["a", "b", "c"],
+        "vintage_rank": [3, 2, 1],
+        "published_on": pd.to_datetime(["2024-03-01", "2024-12-15", "2024-12-30"]),
+        "revision_pct": [None, 0.06, 2.68],
+    })
+
+
 def size_class() -> pd.DataFrame:
     return pd.DataFrame({
         "city_code": ["440600", "440600"], "data_year": [2020, 2020],
@@ -97,6 +108,10 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame], None
         "expect_compound_columns_to_be_unique"),
     "mart_trillion_club_year": (
         trillion_club, lambda f: f.__setitem__("member_count", [0]),
+        "expect_column_values_to_be_between"),
+    "fct_city_indicator_vintage": (
+        # 万元 read as 亿元 in one vintage: a "revision" of x10000 is a unit error.
+        vintages, lambda f: f.__setitem__("revision_pct", [None, 0.06, 999900.0]),
         "expect_column_values_to_be_between"),
     "mart_growth_ranking_year": (
         growth_ranking, lambda f: f.__setitem__("gdp_growth_nominal_pct", [20.2, 830.0]),

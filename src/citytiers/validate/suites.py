@@ -23,6 +23,9 @@ CITY_CODE_REGEX = r"^\d{6}$"
 SCOPES = ["whole_city", "urban_districts", "urban_area"]
 # A real growth rate outside this band is a typing error (or a unit error), not an economy.
 REAL_GROWTH_PCT_RANGE = (-50.0, 100.0)
+# A revision moves a figure by a few percent (2023 economic census: +3.4 % nationally);
+# beyond +-50 % one vintage is in the wrong unit (万元 read as 亿元), not revised.
+REVISION_PCT_RANGE = (-50.0, 50.0)
 # Nominal growth and CAGR: the same band, for the same reason (a boundary break is flagged
 # and excluded from the check: a city absorbing a neighbour can grow by half in a year).
 NOMINAL_GROWTH_PCT_RANGE = REAL_GROWTH_PCT_RANGE
@@ -105,6 +108,26 @@ def configure_fct_city_indicator(dictionary: Dictionary) -> Any:
                 condition_parser="pandas"),
             gxe.ExpectColumnValuesToBeBetween(column="vintage_count", min_value=1),
             gxe.ExpectColumnValuesToBeInSet(column="scope", value_set=SCOPES),
+        ],
+    )
+
+
+def configure_fct_city_indicator_vintage(dictionary: Dictionary) -> Any:
+    """Suite ``fct_city_indicator_vintage``: every vintage, exactly one latest per key."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    low, high = REVISION_PCT_RANGE
+    return gx.ExpectationSuite(
+        name="fct_city_indicator_vintage",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=[*RAW_KEY, "release_id"]),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=[*RAW_KEY, "vintage_rank"]),
+            gxe.ExpectColumnValuesToBeBetween(column="vintage_rank", min_value=1),
+            gxe.ExpectColumnValuesToNotBeNull(column="published_on"),
+            gxe.ExpectColumnValuesToBeBetween(column="revision_pct", min_value=low,
+                                              max_value=high),
         ],
     )
 
@@ -306,6 +329,7 @@ def configure_mart_population_change(dictionary: Dictionary) -> Any:
 SUITES = {
     "raw_observations": configure_raw_observations,
     "fct_city_indicator": configure_fct_city_indicator,
+    "fct_city_indicator_vintage": configure_fct_city_indicator_vintage,
     "mart_city_size_class": configure_mart_city_size_class,
     "mart_city_tier_year": configure_mart_city_tier_year,
     "mart_city_tier_year_all_schemes": configure_mart_city_tier_year_all_schemes,
