@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-
-import pandas as pd
 
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
 from citytiers.load import ReleaseRecord, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
-from citytiers.parse import parse_release
+from citytiers.parse import ParsedRelease, parse_release
 from citytiers.settings import Settings
 from citytiers.storage import archive, quarantine
 from citytiers.validate.gx_project import run_checkpoint
 
 log = logging.getLogger(__name__)
-RAW_SUITE = "raw_observations"
 
 
 @dataclass(frozen=True)
@@ -33,23 +30,32 @@ class IngestOutcome:
     stored_path: str | None
     reason: str | None
     is_synthetic: bool
+    records: int = 0  # rows of reference tables (code lists, change events)
+    warnings: list[str] = field(default_factory=list)  # failed "warning" expectations
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-def _parse_and_validate(settings: Settings,
-                         path: Path) -> tuple[str, ReleaseMetadata, pd.DataFrame]:
-    """Metadata, format, observations and the GX verdict; raises TerminalError."""
+def _parse_and_validate(settings: Settings, path: Path) -> tuple[ParsedRelease, list[str]]:
+    """Parse, then run the GX suite of every raw table the release fills (observations:
+    ``raw_observations``; a reference table ``t``: ``raw_t``); raises TerminalError."""
     parsed = parse_release(path, cached_dictionary(settings.seeds))
     meta = parsed.metadata
     label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
-    outcome = run_checkpoint(settings, RAW_SUITE, parsed.observations,
-                             {"max_data_year": meta.published_on.year},
-                             run_name=f"{path.name} ({label})")
-    if not outcome.success:
-        raise ValidationFailed(RAW_SUITE, outcome.summary(), outcome.docs_index)
-    return parsed.file_format, meta, parsed.observations
+    frames = dict(parsed.tables)
+    if len(parsed.observations) or not frames:
+        frames = {"observations": parsed.observations, **frames}
+    warnings: list[str] = []
+    for table, frame in frames.items():
+        suite = f"raw_{table}"
+        outcome = run_checkpoint(settings, suite, frame,
+                                 {"max_data_year": meta.published_on.year},
+                                 run_name=f"{path.name} ({label})")
+        if not outcome.success:
+            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
+        warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
+    return parsed, warnings
 
 
 def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:
@@ -62,7 +68,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
     try:
-        file_format, meta, observations = _parse_and_validate(settings, path)
+        parsed, warnings = _parse_and_validate(settings, path)
     except TransientError:
         raise
     except Exception as exc:
@@ -76,11 +82,17 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         log.error("quarantined %s: %s", path.name, reason)
         return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
                              reason, False)
+    meta = parsed.metadata
     stored = archive(settings, path, candidate.release_id, meta)
+    records = sum(len(frame) for frame in parsed.tables.values())
     inserted = record_release(settings, ReleaseRecord(
         candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
-        str(stored), file_format, meta, len(observations), None, run_id), observations)
+        str(stored), parsed.file_format, meta, len(parsed.observations), None, run_id,
+        record_count=records), parsed.observations, parsed.tables)
     status = "loaded" if inserted else "skipped"
-    log.info("%s %s: %d observations", status, path.name, inserted)
-    return IngestOutcome(candidate.release_id, path.name, status, inserted, str(stored), None,
-                         meta.is_synthetic)
+    log.info("%s %s: %d rows", status, path.name, inserted)
+    observations = len(parsed.observations) if inserted else 0
+    for warning in warnings:
+        log.warning("%s: %s", path.name, warning)
+    return IngestOutcome(candidate.release_id, path.name, status, observations, str(stored),
+                         None, meta.is_synthetic, records if inserted else 0, warnings)

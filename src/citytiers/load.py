@@ -28,6 +28,7 @@ class ReleaseRecord:
     observation_count: int
     reason: str | None
     run_id: str | None
+    record_count: int = 0
 
     def row(self, processed_at: dt.datetime) -> dict[str, object]:
         meta = self.metadata
@@ -49,6 +50,7 @@ class ReleaseRecord:
             "is_synthetic": bool(meta.is_synthetic) if meta else False,
             "metadata_json": meta.model_dump_json() if meta else "{}",
             "observation_count": self.observation_count,
+            "record_count": self.record_count,
             "reason": self.reason,
             "run_id": self.run_id,
             "processed_at": processed_at,
@@ -74,8 +76,10 @@ def is_loaded(settings: Settings, release_id: str) -> bool:
 
 
 def record_release(settings: Settings, record: ReleaseRecord,
-                   observations: pd.DataFrame | None = None) -> int:
-    """Write the release row and its observations atomically; return rows inserted.
+                   observations: pd.DataFrame | None = None,
+                   tables: dict[str, pd.DataFrame] | None = None) -> int:
+    """Write the release row, its observations and its reference-table rows atomically;
+    return the rows inserted.
 
     A release already loaded is a no-op (0), checked inside the same transaction, so two
     attempts at the same content can never both load it.
@@ -100,6 +104,12 @@ def record_release(settings: Settings, record: ReleaseRecord,
                 rows.insert(0, "release_id", record.release_id)
                 _insert(connection, "raw.observations", rows)
                 inserted = len(rows)
+            for table, frame in (tables or {}).items():
+                rows = frame.copy()
+                rows.insert(0, "record_seq", range(1, len(rows) + 1))
+                rows.insert(0, "release_id", record.release_id)
+                _insert(connection, f"raw.{table}", rows)
+                inserted += len(rows)
             connection.execute("commit")
         except Exception:
             connection.execute("rollback")

@@ -16,6 +16,7 @@ from citytiers.errors import MetadataMissingError, ReleaseError
 SIDECAR_SUFFIX = ".release.yml"
 # Sidecars for well-known public files that users keep outside the repository.
 KNOWN_RELEASES_DIR = Path(__file__).resolve().parent / "known_releases"
+MANIFEST_SUFFIX = ".manifest.yml"
 REQUIRED_FIELDS = ("publisher", "title", "edition_year", "data_years", "published_on")
 # What a sidecar field holds when it is left empty (``title:``, ``title: ""``, ``[]``).
 BLANK = (None, "", [])
@@ -72,17 +73,36 @@ def _load_yaml_mapping(path: Path) -> dict[str, Any]:
     return loaded
 
 
+def _manifest_entry(data_file: Path) -> tuple[Path, dict[str, Any]] | None:
+    """A ``known_releases/*.manifest.yml`` listing this exact file (name and sha256) among a
+    series (e.g. 44 yearly code lists): its ``template`` with ``{stem}`` filled in."""
+    digest: str | None = None
+    for manifest in sorted(KNOWN_RELEASES_DIR.glob("*" + MANIFEST_SUFFIX)):
+        spec = _load_yaml_mapping(manifest)
+        pinned = (spec.get("files") or {}).get(data_file.name)
+        if pinned is None:
+            continue
+        digest = digest or file_sha256(data_file)
+        if pinned == digest:
+            template = spec.get("template") or {}
+            return manifest, {key: value.format(stem=data_file.stem) if isinstance(value, str)
+                              else value for key, value in template.items()}
+    return None
+
+
 def find_sidecar(data_file: Path) -> Path | None:
     """The sidecar beside the file; else one shipped in ``known_releases/`` for a public
     file kept outside the repository (read-only data we may not copy), which applies only
-    when its ``sha256:`` is the file's: a new version of that file needs its own sidecar."""
+    when its ``sha256:`` is the file's (a new version of that file needs its own sidecar);
+    else a manifest there that lists the file with its sha256."""
     beside = sidecar_path(data_file)
     if beside.exists():
         return beside
     known = KNOWN_RELEASES_DIR / beside.name
     if known.exists() and _load_yaml_mapping(known).get("sha256") == file_sha256(data_file):
         return known
-    return None
+    entry = _manifest_entry(data_file)
+    return entry[0] if entry else None
 
 
 def read_sidecar(data_file: Path) -> dict[str, Any]:
@@ -90,7 +110,12 @@ def read_sidecar(data_file: Path) -> dict[str, Any]:
     path = find_sidecar(data_file)
     if path is None:
         return {}
-    loaded = _load_yaml_mapping(path)
+    if path.name.endswith(MANIFEST_SUFFIX):
+        entry = _manifest_entry(data_file)
+        assert entry is not None
+        loaded = dict(entry[1])
+    else:
+        loaded = _load_yaml_mapping(path)
     pinned = loaded.pop("sha256", None)
     if pinned and pinned != file_sha256(data_file):
         raise ReleaseError(path, f"sidecar pins sha256 {pinned}, but {data_file.name} has "

@@ -22,6 +22,7 @@ class ParsedRelease:
     metadata: ReleaseMetadata
     observations: pd.DataFrame
     notes: list[str]
+    tables: dict[str, pd.DataFrame]
 
 
 def assign_basis(frame: pd.DataFrame, meta: ReleaseMetadata,
@@ -49,4 +50,4 @@ def parse_release(path: Path, dictionary: Dictionary) -> ParsedRelease:
     for note in result.notes:
         log.warning("%s: %s", path.name, note)
     observations = assign_basis(result.observations, meta, dictionary)
-    return ParsedRelease(adapter.format_name, meta, observations, result.notes)
+    return ParsedRelease(adapter.format_name, meta, observations, result.notes, result.tables)

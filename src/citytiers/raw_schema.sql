@@ -20,6 +20,7 @@ create table if not exists raw.releases (
     is_synthetic        boolean   not null,
     metadata_json       varchar   not null,  -- the full metadata as JSON (sidecar + inferred)
     observation_count   integer   not null,
+    record_count        integer   not null default 0,  -- rows in the reference raw tables
     reason              varchar,             -- why it was quarantined (null when loaded)
     run_id              varchar,             -- Airflow run that processed it
     processed_at        timestamp not null
@@ -46,3 +47,47 @@ create table if not exists raw.observations (
 
 -- Upgrades of warehouses created before a column existed (no-ops on new ones).
 alter table raw.observations add column if not exists basis varchar default 'reported';
+alter table raw.releases add column if not exists record_count integer default 0;
+
+-- Reference releases: administrative codes and their changes (append-only like the rest).
+create table if not exists raw.admin_code_snapshots (
+    release_id          varchar   not null,  -- one year-end code list (annual/YYYY.txt)
+    record_seq          integer   not null,
+    snapshot_year       integer   not null,  -- codes in force on 31 December of this year
+    code                varchar   not null,  -- 6-digit GB/T 2260 code
+    name                varchar   not null,
+    source_row          integer   not null
+);
+
+create table if not exists raw.admin_code_records (
+    release_id          varchar   not null,  -- the record table (areacodes result.csv)
+    record_seq          integer   not null,
+    code                varchar   not null,
+    province_name       varchar,             -- 一级行政区
+    prefecture_name     varchar,             -- 二级行政区 ('直辖' for counties without one)
+    name                varchar   not null,
+    level_zh            varchar   not null,  -- 省级 / 地级 / 县级
+    status_zh           varchar   not null,  -- 在用 / 变更 / 弃用
+    valid_from_year     integer   not null,  -- first year-end list holding the record
+    valid_to_year       integer,             -- first year-end list without it (exclusive)
+    successor_codes     varchar,             -- 新代码 as printed: '420602[1984];420603'
+    source_row          integer   not null
+);
+
+create table if not exists raw.admin_change_events (
+    release_id          varchar   not null,  -- a change-event table (crosswalk events)
+    record_seq          integer   not null,
+    event_id            varchar   not null,
+    event_year          integer   not null,
+    province_name       varchar,
+    old_name            varchar,             -- the unit before the change
+    old_type            varchar,
+    new_name            varchar,             -- the unit after it (null when dissolved)
+    new_type            varchar,
+    event_type          varchar   not null,  -- as printed (e.g. 撤销地级市并整体并入另一地级市)
+    approval_date       date,
+    document_number     varchar,             -- 批复文号, e.g. 国函〔2018〕163号
+    confidence          varchar,
+    description         varchar,
+    source_row          integer   not null
+);

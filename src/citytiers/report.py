@@ -59,6 +59,13 @@ def render_markdown(summary: dict[str, Any]) -> str:
         lines += [f"- **{o['file_name']}** -> `{o['stored_path']}`\n\n  ```\n  "
                   + str(o["reason"]).replace("\n", "\n  ") + "\n  ```" for o in quarantined]
         lines.append("")
+    warned = [o for o in summary["outcomes"] if o.get("warnings")]
+    if warned:
+        lines += ["## Loaded with data-quality warnings", ""]
+        for outcome in warned:
+            lines.append(f"- **{outcome['file_name']}**")
+            lines += [f"  - {warning}" for warning in outcome["warnings"]]
+        lines.append("")
     lines += ["## Where things are", ""]
     lines += [f"- {label}: `{path}`" for label, path in summary["paths"].items()]
     return "\n".join(lines) + "\n"

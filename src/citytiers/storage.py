@@ -12,7 +12,9 @@ import re
 import shutil
 from pathlib import Path
 
-from citytiers.metadata import ReleaseMetadata, find_sidecar, sidecar_path
+import yaml
+
+from citytiers.metadata import ReleaseMetadata, find_sidecar, read_sidecar, sidecar_path
 from citytiers.settings import Settings
 
 UNSAFE_PATH_CHARS = re.compile(r"[^\w.\-]+")
@@ -35,9 +37,15 @@ def _keep(settings: Settings, source: Path, target: Path) -> Path:
     """Put ``source`` (and its sidecar) at ``target``; remove them from landing/."""
     from_landing = source.parent.resolve() == settings.landing.resolve()
     sidecar = find_sidecar(source)
-    if sidecar is not None:
-        # A shipped known_releases/ sidecar is copied, never moved.
-        _place(sidecar, sidecar_path(target), move=from_landing and sidecar.parent == source.parent)
+    if sidecar is not None and sidecar.parent == source.parent:
+        _place(sidecar, sidecar_path(target), move=from_landing)
+    elif sidecar is not None:
+        # Metadata shipped in known_releases/ (a sidecar or a manifest entry): keep what
+        # applied to this file beside its archived copy.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sidecar_path(target).write_text(
+            yaml.safe_dump(read_sidecar(source), allow_unicode=True, sort_keys=False),
+            encoding="utf-8")
     _place(source, target, move=from_landing)
     return target
 

@@ -51,10 +51,15 @@ class Grid:
 
 @dataclass
 class ParseResult:
-    """Observations plus what the adapter noticed but did not load (e.g. skipped sheets)."""
+    """Observations plus what the adapter noticed but did not load (e.g. skipped sheets).
+
+    Reference releases (code lists, change events) have no observations; their rows go to
+    ``tables``: raw table name (without schema) -> rows, each table with its own GX suite
+    ``raw_<table>``."""
 
     observations: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def column_letter(col_index: int) -> str:
@@ -126,6 +131,11 @@ class BaseAdapter:
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         """Turn ``path`` into observations; raise :class:`ReleaseError` naming the cell."""
         raise NotImplementedError
+
+
+def no_observations() -> pd.DataFrame:
+    """The empty observation frame of a reference release."""
+    return observations_frame([])
 
 
 def observations_frame(records: list[dict[str, object]]) -> pd.DataFrame:
