@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import opencc
+
+from citytiers.names import NameHistory, read_name_history
 
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
 HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$")
@@ -81,6 +83,8 @@ class Dictionary:
     city_names: dict[str, str]
     city_codes: frozenset[str]
     bases: frozenset[str]
+    # Names over time from loaded code records; empty until a code-record release is loaded.
+    name_history: NameHistory = field(default_factory=NameHistory)
 
     def indicator_for(self, label: str) -> Indicator | None:
         code = self.synonyms.get(normalize_label(label))
@@ -92,10 +96,18 @@ class Dictionary:
     def scope_for(self, label: str) -> str | None:
         return self.scopes.get(normalize_label(label))
 
-    def city_code_for(self, name: str) -> str | None:
-        """Resolve a printed name (苏州, 苏州市, 蘇州市) to its code, or None. Never guesses."""
+    def city_code_for(self, name: str, year: int | None = None) -> str | None:
+        """Resolve a printed name (苏州, 苏州市, 蘇州市, 襄樊) to the code valid in data year
+        ``year``, or None. Never guesses: with loaded code records a name must fit exactly
+        one code (see citytiers.names); without them, the seed's current names are used."""
         key = normalize_label(name)
+        if self.name_history:
+            return self.name_history.resolve(key, year)
         return self.city_names.get(key) or self.city_names.get(key + "市")
+
+    def with_name_history(self, build_db: Path) -> Dictionary:
+        """This dictionary plus the names over time loaded in ``build_db``."""
+        return replace(self, name_history=read_name_history(build_db, normalize_label))
 
 
 def _rows(path: Path) -> list[dict[str, str]]:

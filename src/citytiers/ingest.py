@@ -40,7 +40,8 @@ class IngestOutcome:
 def _parse_and_validate(settings: Settings, path: Path) -> tuple[ParsedRelease, list[str]]:
     """Parse, then run the GX suite of every raw table the release fills (observations:
     ``raw_observations``; a reference table ``t``: ``raw_t``); raises TerminalError."""
-    parsed = parse_release(path, cached_dictionary(settings.seeds))
+    dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
+    parsed = parse_release(path, dictionary)
     meta = parsed.metadata
     label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
     frames = dict(parsed.tables)

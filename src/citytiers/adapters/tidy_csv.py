@@ -53,8 +53,9 @@ class Adapter(BaseAdapter):
 
             if not any(row.values()):
                 continue
+            printed_year = int(row["data_year"]) if row["data_year"].isdigit() else None
             code = (normalize_code(row["city_code"])
-                    or self.dictionary.city_code_for(row["city_name"]))
+                    or self.dictionary.city_code_for(row["city_name"], printed_year))
             if code is None:
                 problem("city_code", f"city code {row['city_code']!r} is not 6 digits and name "
                                      f"{row['city_name']!r} is not a known city")

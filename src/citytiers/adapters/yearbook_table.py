@@ -202,7 +202,8 @@ class Adapter(BaseAdapter):
                 continue
             if normalize_label(name) in SUBTOTAL_NAMES:
                 continue
-            code = self._row_code(path, grid, layout, index, name, problems, unresolved)
+            code = self._row_code(path, grid, layout, index, name, data_year, problems,
+                                  unresolved)
             if code is None:
                 continue
             for column in layout.value_columns:
@@ -229,15 +230,18 @@ class Adapter(BaseAdapter):
             listed = ", ".join(f"{n} (row {r})" for n, r in unresolved.items())
             problems.append(ReleaseError(
                 path, f"{len(unresolved)} city name(s) not resolved to a code: {listed}. "
-                      "Add a code column or the city to dbt_project/seeds/city_reference.csv",
+                      "Add a code column, load the administrative code records, or add the "
+                      "city to dbt_project/seeds/city_reference.csv",
                 sheet=grid.sheet, column=column_letter(layout.name_col)))
         if problems:
             raise ReleaseProblems(path, problems)
         return records
 
     def _row_code(self, path: Path, grid: Grid, layout: TableLayout, index: int, name: str,
-                  problems: list[ReleaseError], unresolved: dict[str, int]) -> str | None:
-        """The row's code: from the code column when there is one, else by name."""
+                  data_year: int, problems: list[ReleaseError],
+                  unresolved: dict[str, int]) -> str | None:
+        """The row's code: from the code column when there is one, else by the name valid
+        in the table's data year."""
         if layout.code_col is not None:
             raw = grid.cell(index, layout.code_col)
             code = normalize_code(raw)
@@ -246,7 +250,7 @@ class Adapter(BaseAdapter):
                                              sheet=grid.sheet, row=index + 1,
                                              column=column_letter(layout.code_col)))
             return code
-        code = self.dictionary.city_code_for(name)
+        code = self.dictionary.city_code_for(name, data_year)
         if code is None:
             unresolved.setdefault(name or "(blank)", index + 1)
         return code

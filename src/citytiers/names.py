@@ -1,0 +1,120 @@
+"""Name resolution with history: a printed city name and a data year -> the code valid then.
+
+Built from the loaded administrative code records (raw.admin_code_records): every name a
+prefecture-level unit or municipality has carried, with the years it was in force. A name
+resolves only when exactly one code fits; anything else is left unresolved (the release
+then fails, listing the names): nothing is guessed.
+
+Years follow the code lists' year-end semantics: a record is in the list of 31 December of
+``valid_from_year`` .. ``valid_to_year - 1``. Statistics for data year Y describe the whole
+year, and a unit abolished in December (Laiwu, approved 2018-12-26) still has figures for
+that year, so matching tries, in order, and stops at the first pass with one code:
+
+1. the name in force at the end of Y (strict);
+2. the name in force at some point during Y (its last list may be Y - 1);
+3. another name of a code in force in Y: a former one printed out of habit (襄樊 in 2011
+   data -> 420600 襄阳), or today's one in a series reprinted for earlier years.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Province-level units that are cities: their own code is the city's code.
+MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
+# Name endings a printed table may leave out: 苏州 for 苏州市, 延边 for 延边朝鲜族自治州 is
+# NOT included on purpose (too short to be unambiguous).
+OPTIONAL_SUFFIXES = ("市", "地区", "盟")
+
+
+@dataclass(frozen=True)
+class NameSpan:
+    """One name of one code, in force in the year-end lists ``valid_from``..``valid_to - 1``."""
+
+    code: str
+    name: str
+    valid_from: int
+    valid_to: int | None  # exclusive; None = still in force
+
+    def in_force_at_end_of(self, year: int) -> bool:
+        return self.valid_from <= year and (self.valid_to is None or year < self.valid_to)
+
+    def in_force_during(self, year: int) -> bool:
+        return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class NameHistory:
+    """Every name of every city-level code, keyed by folded name (and its short form)."""
+
+    by_name: dict[str, tuple[NameSpan, ...]] = field(default_factory=dict)
+    by_code: dict[str, tuple[NameSpan, ...]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_code)
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[NameSpan], fold) -> NameHistory:
+        by_name: dict[str, list[NameSpan]] = defaultdict(list)
+        by_code: dict[str, list[NameSpan]] = defaultdict(list)
+        for span in spans:
+            by_code[span.code].append(span)
+            key = fold(span.name)
+            by_name[key].append(span)
+            for suffix in OPTIONAL_SUFFIXES:
+                if key.endswith(suffix) and len(key) > len(suffix) + 1:
+                    by_name[key.removesuffix(suffix)].append(span)
+        return cls({k: tuple(v) for k, v in by_name.items()},
+                   {k: tuple(v) for k, v in by_code.items()})
+
+    def resolve(self, folded_name: str, year: int | None) -> str | None:
+        """The one code the name stands for in ``year`` (None: today), or None."""
+        spans = self.by_name.get(folded_name, ())
+        if year is None:
+            return _only({s.code for s in spans if s.valid_to is None})
+        for fits in (lambda s: s.in_force_at_end_of(year), lambda s: s.in_force_during(year)):
+            if code := _only({s.code for s in spans if fits(s)}):
+                return code
+        # Another name of a code in force in ``year`` (former, or today's in a reprint).
+        still_valid = {s.code for s in spans
+                       if any(later.in_force_during(year) for later in self.by_code[s.code])}
+        return _only(still_valid)
+
+
+def _only(codes: set[str]) -> str | None:
+    return next(iter(codes)) if len(codes) == 1 else None
+
+
+def is_city_level(code: str, level_zh: str) -> bool:
+    """Prefecture-level units (地级) and the four municipalities resolve as cities."""
+    return level_zh == "地级" or (level_zh == "省级" and code.startswith(MUNICIPALITY_PREFIXES))
+
+
+def read_name_history(build_db: Path, fold) -> NameHistory:
+    """Names from the latest loaded code-record release in the writer's database; an empty
+    history when none is loaded (the seed's current names are used then)."""
+    from citytiers.database import connect
+
+    if not build_db.exists():
+        return NameHistory()
+    with connect(build_db) as connection:
+        present = connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'admin_code_records'").fetchall()[0][0]
+        if not present:
+            return NameHistory()
+        rows = connection.execute("""
+            with latest as (
+                select r.release_id from raw.releases r
+                where r.status = 'loaded' and r.release_id in (
+                    select distinct release_id from raw.admin_code_records)
+                order by r.published_on desc, r.processed_at desc limit 1)
+            select code, name, level_zh, valid_from_year, valid_to_year
+            from raw.admin_code_records where release_id in (select release_id from latest)
+        """).fetchall()
+    return NameHistory.from_spans(
+        (NameSpan(code, name, start, end) for code, name, level, start, end in rows
+         if is_city_level(code, level)), fold)
