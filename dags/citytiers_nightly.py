@@ -5,8 +5,10 @@ Every night at 02:00 Asia/Shanghai: ingest new statistical releases into the Duc
 warehouse, rebuild the dbt marts, validate them with Great Expectations and publish the
 analysts' copy (`warehouse/citytiers.duckdb`) plus Parquet exports and reports.
 
+discover_references → ingest_reference (mapped: code lists and change events first) →
 discover → ingest_release (mapped, one per new release: parse, validate, load or
-quarantine) → transform (dbt build) → validate_marts → publish → report.
+quarantine) →
+transform (dbt build) → validate_marts → publish → report.
 
 Every task that touches the writer's database runs in the one-slot pool
 `citytiers_writer` (DuckDB allows one writing process per file). A malformed release is
@@ -61,11 +63,26 @@ def _terminal(call: Any, *args: Any) -> Any:
 )
 def citytiers_nightly() -> None:
     @task
+    def discover_references() -> list[dict[str, Any]]:
+        from citytiers.pipeline import discover_releases
+
+        params = get_current_context()["params"]
+        return discover_releases(list(params.get("extra_source_dirs") or []), "reference")
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
     def discover() -> list[dict[str, Any]]:
         from citytiers.pipeline import discover_releases
 
         params = get_current_context()["params"]
-        return discover_releases(list(params.get("extra_source_dirs") or []))
+        return discover_releases(list(params.get("extra_source_dirs") or []), "data")
+
+    # Reference releases (code lists, change events) load first: the data releases of
+    # the same night resolve printed city names against them.
+    @task(max_active_tis_per_dag=1)
+    def ingest_reference(candidate: dict[str, Any]) -> dict[str, Any]:
+        from citytiers.pipeline import ingest_release as ingest
+
+        return ingest(candidate, get_current_context()["run_id"])
 
     @task(max_active_tis_per_dag=1)
     def ingest_release(candidate: dict[str, Any]) -> dict[str, Any]:
@@ -76,13 +93,15 @@ def citytiers_nightly() -> None:
     # none_failed: with no new release the mapped ingest is skipped, yet a changed dbt
     # project must still be rebuilt (needs_build decides).
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def transform(outcomes: list[dict[str, Any]] | None) -> dict[str, int]:
+    def transform(references: list[dict[str, Any]] | None,
+                  outcomes: list[dict[str, Any]] | None) -> dict[str, int]:
         from citytiers.pipeline import transform as build
         from citytiers.settings import load_settings
         from citytiers.transform import needs_build
 
         # A quarantine is news too: the published raw.releases must show it.
-        recorded = sum(o["status"] in ("loaded", "quarantined") for o in outcomes or [])
+        every = [*(references or []), *(outcomes or [])]
+        recorded = sum(o["status"] in ("loaded", "quarantined") for o in every)
         if not needs_build(load_settings(), recorded):
             raise AirflowSkipException("no new release and no dbt change: marts are current")
         return _terminal(build)
@@ -100,20 +119,22 @@ def citytiers_nightly() -> None:
         return publish_step()
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def report(outcomes: list[dict[str, Any]] | None, marts_validation: str | None) -> str:
+    def report(references: list[dict[str, Any]] | None, outcomes: list[dict[str, Any]] | None,
+               marts_validation: str | None) -> str:
         from citytiers.pipeline import report as write_report
 
         context = get_current_context()
         verdict = marts_validation or "not run (marts unchanged)"
         return _terminal(write_report, context["run_id"], str(context["logical_date"]),
-                         list(outcomes or []), verdict)
+                         [*(references or []), *(outcomes or [])], verdict)
 
-    outcomes = ingest_release.expand(candidate=discover())
-    built = transform(outcomes)
+    references = ingest_reference.expand(candidate=discover_references())
+    outcomes = ingest_release.expand(candidate=references >> discover())
+    built = transform(references, outcomes)
     verdict = validate_marts()
     published = publish()
     built >> verdict >> published
-    published >> report(outcomes, verdict)
+    published >> report(references, outcomes, verdict)
 
 
 citytiers_nightly()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from citytiers.adapters import DATA_SUFFIXES
 from citytiers.database import connect
-from citytiers.metadata import file_sha256, find_sidecar
+from citytiers.errors import CitytiersError
+from citytiers.metadata import file_sha256, find_sidecar, read_sidecar
 from citytiers.settings import Settings
 
 
@@ -69,3 +70,16 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None) -> list[C
             seen.add(release_id)
             candidates.append(Candidate(str(path.resolve()), release_id, sidecar_sha))
     return candidates
+
+
+# Formats whose releases describe the administrative divisions themselves.
+REFERENCE_FORMATS = frozenset({"code_list_snapshot", "code_list_records", "change_events"})
+
+
+def is_reference(path: Path) -> bool:
+    """A code list or change-event table (by its sidecar's format): loaded before data
+    releases, whose printed names are resolved against it."""
+    try:
+        return read_sidecar(path).get("format") in REFERENCE_FORMATS
+    except CitytiersError:
+        return False  # a broken sidecar is reported when the release is ingested

@@ -11,7 +11,7 @@ from typing import Any
 
 from citytiers.database import connect, ensure_raw_schema
 from citytiers.dictionary import cached_dictionary
-from citytiers.discover import Candidate, discover
+from citytiers.discover import Candidate, discover, is_reference
 from citytiers.errors import ValidationFailed
 from citytiers.ingest import ingest
 from citytiers.publish import export_parquet, publish_database
@@ -36,12 +36,16 @@ MART_TABLES = (
 MART_SUITES = {table: f"select * from marts.{table}" for table in MART_TABLES}
 
 
-def discover_releases(extra_source_dirs: list[str], settings: Settings | None = None
-                      ) -> list[dict[str, Any]]:
+def discover_releases(extra_source_dirs: list[str], kind: str = "data",
+                      settings: Settings | None = None) -> list[dict[str, Any]]:
+    """New releases of one kind: ``reference`` (code lists, change events: loaded first)
+    or ``data`` (everything else)."""
     settings = settings or load_settings()
     settings.ensure_dirs()
     ensure_raw_schema(settings.build_db)
-    return [c.to_dict() for c in discover(settings, [Path(d) for d in extra_source_dirs])]
+    return [candidate.to_dict()
+            for candidate in discover(settings, [Path(d) for d in extra_source_dirs])
+            if is_reference(Path(candidate.path)) == (kind == "reference")]
 
 
 def ingest_release(candidate: dict[str, Any], run_id: str | None = None,

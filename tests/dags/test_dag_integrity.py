@@ -47,7 +47,8 @@ def test_nightly_schedule_and_concurrency(dag_bag) -> None:
 @pytest.mark.unit
 def test_flow_order_and_pool(dag_bag) -> None:
     dag = dag_bag.dags["citytiers_nightly"]
-    order = ["discover", "ingest_release", "transform", "validate_marts", "publish", "report"]
+    order = ["discover_references", "ingest_reference", "discover", "ingest_release",
+             "transform", "validate_marts", "publish", "report"]
     assert sorted(dag.task_ids) == sorted(order)
     for upstream, downstream in itertools.pairwise(order):
         assert downstream in dag.get_task(upstream).downstream_task_ids, (upstream, downstream)
