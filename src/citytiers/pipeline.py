@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from citytiers.database import connect, ensure_raw_schema
-from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate, discover, is_reference
 from citytiers.errors import ValidationFailed
 from citytiers.ingest import ingest
@@ -63,8 +62,8 @@ def transform(settings: Settings | None = None) -> dict[str, int]:
 def validate_marts(settings: Settings | None = None) -> str:
     """Run every mart suite; raise ValidationFailed (nothing is published) on failure."""
     settings = settings or load_settings()
-    cached_dictionary(settings.seeds)
-    verdicts = []
+    expectations = 0
+    warnings: list[str] = []
     for suite, query in MART_SUITES.items():
         with connect(settings.build_db) as connection:
             frame = connection.execute(query).df()
@@ -75,8 +74,10 @@ def validate_marts(settings: Settings | None = None) -> str:
         outcome = run_checkpoint(settings, suite, frame, run_name=f"{suite} ({label})")
         if not outcome.success:
             raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
-        verdicts.append(outcome.summary())
-    return "; ".join(verdicts)
+        expectations += outcome.evaluated
+        warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
+    verdict = f"{len(MART_SUITES)} suite(s) passed ({expectations} expectations)"
+    return verdict + "".join(f"\n  - warning: {w}" for w in warnings)
 
 
 def publish(settings: Settings | None = None) -> dict[str, Any]:
