@@ -85,8 +85,21 @@ def _manifest_entry(data_file: Path) -> tuple[Path, dict[str, Any]] | None:
         digest = digest or file_sha256(data_file)
         if pinned == digest:
             template = spec.get("template") or {}
-            return manifest, {key: value.format(stem=data_file.stem) if isinstance(value, str)
-                              else value for key, value in template.items()}
+            # The same bytes listed under several names (a code list unchanged from one
+            # year-end to the next: areacodes 2007/2008, 2021/2022) are ONE release (its id
+            # is its sha256): it holds the data years of all those names and takes its other
+            # fields from the last of them, whichever name was found.
+            filled = [{key: value.format(stem=Path(name).stem) if isinstance(value, str)
+                       else value for key, value in template.items()}
+                      for name, sha in spec["files"].items() if sha == digest]
+            entry = dict(filled[-1])
+            years = [year for one in filled
+                     for year in (one["data_years"] if "data_years" in one
+                                  else [one["data_year"]] if "data_year" in one else [])]
+            if len(filled) > 1 and years:
+                entry.pop("data_year", None)
+                entry["data_years"] = years
+            return manifest, entry
     return None
 
 

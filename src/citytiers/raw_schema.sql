@@ -74,6 +74,25 @@ create table if not exists raw.admin_code_records (
     source_row          integer   not null
 );
 
+-- A census yearbook's own consistency (format census_yearbook, sidecar totals_column): one
+-- row per prefecture-level row, its printed total against the coded county-level rows
+-- nested under it. Figures as printed (the totals column's unit), not in base units.
+create table if not exists raw.census_prefecture_totals (
+    release_id          varchar   not null,  -- the census yearbook release
+    record_seq          integer   not null,
+    prefecture_code     varchar   not null,  -- 6-digit code as printed (XXXX00)
+    prefecture_name     varchar   not null,  -- without its indentation
+    printed_total       double    not null,  -- the prefecture row's figure
+    coded_county_sum    double    not null,  -- sum of its coded county-level rows' figures
+    coded_county_count  integer   not null,
+    difference          double    not null,  -- printed_total - coded_county_sum
+    uncoded_unit_count  integer   not null,  -- rows under it without a code (加格达奇, 市辖区)
+    uncoded_units       varchar,             -- those rows: name and figure as printed
+    source_sheet        varchar,
+    source_row          integer   not null,  -- the prefecture row (1-based)
+    source_column       varchar   not null   -- the totals column (A, B, ...)
+);
+
 create table if not exists raw.admin_change_events (
     release_id          varchar   not null,  -- a change-event table (crosswalk events)
     record_seq          integer   not null,

@@ -1,7 +1,10 @@
 -- One row per prefecture-level city (or municipality) and data year with at least one
 -- whole-city GDP / GDP per capita / real growth / resident population figure or an
 -- urban-area (城区) population figure: the latest vintages pivoted into columns, with the
--- city's classification. The input of the tier, trillion-club and growth marts.
+-- city's classification in that data year (the int_cities_classified row whose data-year
+-- range holds it: 420600 is 襄樊市 in 2009 and 襄阳市 in 2010; 522400 毕节地区 is not a
+-- prefecture-level city, 520500 毕节市 is). The input of the tier, trillion-club and growth
+-- marts.
 --
 -- Basis choice: where a whole-city figure exists on several bases, the indicator's
 -- default_basis (seeds/indicators.csv) wins, then the other bases by basis_code; the basis
@@ -115,6 +118,7 @@ city_years_pivoted as (
     from city_years
     inner join int_cities_classified
         on city_years.city_code = int_cities_classified.city_code
+        and {{ valid_in_data_year('int_cities_classified', 'city_years.data_year') }}
     left join whole_city_figures
         on city_years.city_code = whole_city_figures.city_code
         and city_years.data_year = whole_city_figures.data_year

@@ -1,5 +1,6 @@
 -- One row per (city_code, data_year, indicator_code, scope, basis): the latest vintage
--- (vintage_rank = 1 in int_observations_ranked), with names and lineage to the cell.
+-- (vintage_rank = 1 in int_observations_ranked), with lineage to the cell and the city's
+-- name in that data year (the dim_city row valid in it: 420600 is 襄樊市 until 2009).
 -- A figure on another basis (census 城区 vs yearbook 城区) is another row, never a revision.
 
 with int_observations_ranked as (
@@ -60,6 +61,7 @@ city_indicators as (
         on latest_observations.indicator_code = indicators.indicator_code
     left join dim_city
         on latest_observations.city_code = dim_city.city_code
+        and {{ valid_in_data_year('dim_city', 'latest_observations.data_year') }}
 
 )
 

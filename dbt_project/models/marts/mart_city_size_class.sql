@@ -2,7 +2,8 @@
 -- (indicator population_urban_area, scope urban_area, latest vintage): the State Council
 -- 2014 city-size class (国发〔2014〕51号) from seeds/size_bands.csv, lower bound inclusive,
 -- upper bound exclusive. Every basis is kept (census 城区 and yearbook 城区 side by side);
--- `size_class_priority` says which one the tier marts prefer.
+-- `size_class_priority` says which one the tier marts prefer. Names: the dim_city row valid
+-- in the data year.
 
 with fct_city_indicator as (
 
@@ -66,6 +67,7 @@ urban_populations_banded as (
     from urban_populations
     left join dim_city
         on urban_populations.city_code = dim_city.city_code
+        and {{ valid_in_data_year('dim_city', 'urban_populations.data_year') }}
     left join population_bases
         on urban_populations.basis = population_bases.basis_code
     left join size_bands

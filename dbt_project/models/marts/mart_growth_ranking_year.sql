@@ -3,7 +3,7 @@
 -- growth, CAGR over var('cagr_years'), GDP per capita, GDP ranks (national and within the
 -- province) and their change since last year, and growth ranks.
 --
--- Boundary breaks (seeds/boundary_changes.csv): growth from Y-1 to Y of a city whose
+-- Boundary breaks (int_boundary_changes_derived): growth from Y-1 to Y of a city whose
 -- territory changed in Y is not real growth. It is shown and flagged (boundary_break), and
 -- left out of the growth ranks and rank changes unless var('rank_boundary_breaks') is true.
 -- GDP levels are always ranked: a level on the new territory is real.
@@ -14,9 +14,9 @@ with int_city_years_pivoted as (
 
 ),
 
-boundary_changes as (
+int_boundary_changes_derived as (
 
-    select * from {{ ref('boundary_changes') }}
+    select * from {{ ref('int_boundary_changes_derived') }}
 
 ),
 
@@ -29,9 +29,9 @@ city_gdp as (
 
 break_years as (
 
-    select city_code, first_affected_data_year as data_year from boundary_changes
+    select city_code, first_affected_data_year as data_year from int_boundary_changes_derived
     union
-    select absorbed_code as city_code, first_affected_data_year as data_year from boundary_changes
+    select absorbed_code as city_code, first_affected_data_year as data_year from int_boundary_changes_derived
 
 ),
 

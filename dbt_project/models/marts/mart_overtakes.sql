@@ -3,7 +3,7 @@
 -- comparison 'national': both cities in the national top var('overtake_top_n') of the data
 -- year; 'province': both in the same province. first_time: the city was never ahead of the
 -- peer in any earlier loaded year. boundary_break: either city's territory changed in the
--- data year (seeds/boundary_changes.csv); such pairs are left out unless
+-- data year (int_boundary_changes_derived); such pairs are left out unless
 -- var('rank_boundary_breaks') is true.
 
 with mart_growth_ranking_year as (

@@ -6,6 +6,8 @@
 -- fct_city_indicator rows with indicator population_resident, scope whole_city and basis
 -- census_resident. is_comparable is false, and the city is not ranked, when either census
 -- figure is missing (e.g. 三沙 Sansha, founded 2012; the Xinjiang corps cities).
+-- Cities, names and provinces as of var('census_to_year'): the dim_city row valid in that
+-- data year (prefecture-level then), else the one valid in var('census_from_year').
 
 with fct_city_indicator as (
 
@@ -54,6 +56,7 @@ cities as (
 
     select city_code from dim_city
     where is_prefecture_level
+        and {{ valid_in_data_year('dim_city', var('census_to_year')) }}
     union
     select city_code from census_year_populations
 
@@ -63,9 +66,9 @@ population_pairs as (
 
     select
         cities.city_code,
-        dim_city.city_name,
-        dim_city.province_code,
-        dim_city.province_name,
+        coalesce(dim_city_to.city_name, dim_city_from.city_name) as city_name,
+        coalesce(dim_city_to.province_code, dim_city_from.province_code) as province_code,
+        coalesce(dim_city_to.province_name, dim_city_from.province_name) as province_name,
         {{ var('census_from_year') }} as from_year,
         {{ var('census_to_year') }} as to_year,
         from_census.value as population_from_persons,
@@ -76,14 +79,20 @@ population_pairs as (
             and to_census.value is not null
             and from_census.value > 0 as is_comparable
     from cities
-    inner join dim_city
-        on cities.city_code = dim_city.city_code
+    left join dim_city as dim_city_to
+        on cities.city_code = dim_city_to.city_code
+        and {{ valid_in_data_year('dim_city_to', var('census_to_year')) }}
+    left join dim_city as dim_city_from
+        on cities.city_code = dim_city_from.city_code
+        and {{ valid_in_data_year('dim_city_from', var('census_from_year')) }}
     left join census_populations as from_census
         on cities.city_code = from_census.city_code
         and from_census.data_year = {{ var('census_from_year') }}
     left join census_populations as to_census
         on cities.city_code = to_census.city_code
         and to_census.data_year = {{ var('census_to_year') }}
+    where dim_city_to.city_code is not null
+        or dim_city_from.city_code is not null
 
 ),
 

@@ -2,7 +2,7 @@
 -- (var('tier_scheme')) differs from its tier in data year - 1: from and to tier, the
 -- reasons of both years, the direction (up = towards the scheme's first tier, by the
 -- tier's best rule_order in seeds/tier_rules.csv) and whether the city's territory
--- changed that year (seeds/boundary_changes.csv).
+-- changed that year (int_boundary_changes_derived).
 
 with mart_city_tier_year as (
 
@@ -10,17 +10,17 @@ with mart_city_tier_year as (
 
 ),
 
-boundary_changes as (
+int_boundary_changes_derived as (
 
-    select * from {{ ref('boundary_changes') }}
+    select * from {{ ref('int_boundary_changes_derived') }}
 
 ),
 
 break_years as (
 
-    select city_code, first_affected_data_year as data_year from boundary_changes
+    select city_code, first_affected_data_year as data_year from int_boundary_changes_derived
     union
-    select absorbed_code as city_code, first_affected_data_year as data_year from boundary_changes
+    select absorbed_code as city_code, first_affected_data_year as data_year from int_boundary_changes_derived
 
 ),
 

@@ -9,17 +9,17 @@ with int_city_years_pivoted as (
 
 ),
 
-boundary_changes as (
+int_boundary_changes_derived as (
 
-    select * from {{ ref('boundary_changes') }}
+    select * from {{ ref('int_boundary_changes_derived') }}
 
 ),
 
 break_years as (
 
-    select city_code, first_affected_data_year as data_year from boundary_changes
+    select city_code, first_affected_data_year as data_year from int_boundary_changes_derived
     union
-    select absorbed_code as city_code, first_affected_data_year as data_year from boundary_changes
+    select absorbed_code as city_code, first_affected_data_year as data_year from int_boundary_changes_derived
 
 ),
 

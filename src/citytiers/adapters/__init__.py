@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citytiers.adapters import census_table, tidy_csv, yearbook_table
+from citytiers.adapters import (
+    census_table,
+    census_yearbook,
+    change_events,
+    code_list_records,
+    code_list_snapshot,
+    tidy_csv,
+    yearbook_table,
+)
 from citytiers.adapters.base import BaseAdapter, ParseResult
 from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
@@ -13,12 +21,20 @@ ADAPTERS: dict[str, type[BaseAdapter]] = {
     tidy_csv.Adapter.format_name: tidy_csv.Adapter,
     yearbook_table.Adapter.format_name: yearbook_table.Adapter,
     census_table.Adapter.format_name: census_table.Adapter,
+    census_yearbook.Adapter.format_name: census_yearbook.Adapter,
+    code_list_snapshot.Adapter.format_name: code_list_snapshot.Adapter,
+    code_list_records.Adapter.format_name: code_list_records.Adapter,
+    change_events.Adapter.format_name: change_events.Adapter,
 }
-DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".ods"})
+# .txt: the yearly code lists (annual/YYYY.txt, format code_list_snapshot).
+DATA_SUFFIXES = frozenset({".csv", ".xlsx", ".xlsm", ".xls", ".ods", ".txt"})
 
 
 def detect_format(path: Path) -> str:
-    """A CSV with the tidy header is ``tidy_csv``; any other table is ``yearbook_table``."""
+    """A CSV with the tidy header is ``tidy_csv``; a text file a code list; any other table
+    is ``yearbook_table``."""
+    if path.suffix.lower() == ".txt":
+        return code_list_snapshot.Adapter.format_name
     return tidy_csv.Adapter.format_name if tidy_csv.is_tidy_csv(path) else "yearbook_table"
 
 

@@ -326,8 +326,193 @@ def configure_mart_population_change(dictionary: Dictionary) -> Any:
     )
 
 
+# Reference releases (administrative codes and their changes); columns as in raw_schema.sql.
+ADMIN_CODE_SNAPSHOT_COLUMNS = ["snapshot_year", "code", "name", "source_row"]
+ADMIN_CODE_RECORD_COLUMNS = [
+    "code", "province_name", "prefecture_name", "name", "level_zh", "status_zh",
+    "valid_from_year", "valid_to_year", "successor_codes", "source_row",
+]
+ADMIN_CHANGE_EVENT_COLUMNS = [
+    "event_id", "event_year", "province_name", "old_name", "old_type", "new_name", "new_type",
+    "event_type", "approval_date", "document_number", "confidence", "description",
+    "source_row",
+]
+# The levels and states areacodes' result.csv uses (its README): province, prefecture,
+# county; in use, changed (code reassigned), abolished.
+ADMIN_LEVELS_ZH = ["省级", "地级", "县级"]
+ADMIN_STATUSES_ZH = ["在用", "变更", "弃用"]
+ADMIN_STATUS_IN_USE = "在用"
+# 新代码: successor codes separated by ';', each with an optional [year] of the change.
+SUCCESSOR_CODES_REGEX = r"^\d{6}(?:\[\d{4}\])?(?:;\d{6}(?:\[\d{4}\])?)*$"
+
+
+def _year_bounds(column: str) -> Any:
+    """A year from 1949 to the release's publication year (the runner's ``max_data_year``;
+    for a code list, the as-of year of its newest list)."""
+    import great_expectations.expectations as gxe
+
+    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=FIRST_PLAUSIBLE_YEAR,
+                                             max_value={"$PARAMETER": "max_data_year"})
+
+
+def _code_and_name() -> list[Any]:
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="code"),
+        gxe.ExpectColumnValuesToMatchRegex(column="code", regex=CITY_CODE_REGEX),
+        gxe.ExpectColumnValuesToNotBeNull(column="name"),
+        gxe.ExpectColumnValueLengthsToBeBetween(column="name", min_value=1),
+    ]
+
+
+def configure_raw_admin_code_snapshots(dictionary: Dictionary) -> Any:
+    """Suite ``raw_admin_code_snapshots``: one year-end code list (areacodes annual/YYYY.txt)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="raw_admin_code_snapshots",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectTableColumnsToMatchSet(column_set=ADMIN_CODE_SNAPSHOT_COLUMNS,
+                                             exact_match=True),
+            *_code_and_name(),
+            gxe.ExpectColumnValuesToNotBeNull(column="snapshot_year"),
+            _year_bounds("snapshot_year"),
+            # Each code once per year-end (a release holds several years only when the list
+            # did not change between them: the same bytes).
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["snapshot_year", "code"]),
+        ],
+    )
+
+
+def configure_raw_admin_code_records(dictionary: Dictionary) -> Any:
+    """Suite ``raw_admin_code_records``: the code-record history (areacodes result.csv)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    in_use = f'status_zh=="{ADMIN_STATUS_IN_USE}"'
+    return gx.ExpectationSuite(
+        name="raw_admin_code_records",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectTableColumnsToMatchSet(column_set=ADMIN_CODE_RECORD_COLUMNS,
+                                             exact_match=True),
+            *_code_and_name(),
+            gxe.ExpectColumnValuesToBeInSet(column="level_zh", value_set=ADMIN_LEVELS_ZH),
+            gxe.ExpectColumnValuesToNotBeNull(column="status_zh"),
+            gxe.ExpectColumnValuesToBeInSet(column="status_zh", value_set=ADMIN_STATUSES_ZH),
+            gxe.ExpectColumnValuesToNotBeNull(column="valid_from_year"),
+            _year_bounds("valid_from_year"),
+            _year_bounds("valid_to_year"),
+            # Valid from 启用时间 (inclusive) to 变更/弃用时间 (exclusive): a year at least.
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A="valid_to_year", column_B="valid_from_year",
+                ignore_row_if="either_value_is_missing"),
+            # A record in use has no end; a changed or abolished one has.
+            gxe.ExpectColumnValuesToBeNull(column="valid_to_year", row_condition=in_use,
+                                           condition_parser="pandas"),
+            gxe.ExpectColumnValuesToNotBeNull(column="valid_to_year",
+                                              row_condition=f"~({in_use})",
+                                              condition_parser="pandas"),
+            gxe.ExpectColumnValuesToMatchRegex(column="successor_codes",
+                                               regex=SUCCESSOR_CODES_REGEX),
+            # A code can be reused later (a new record), never twice from the same year.
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["code", "valid_from_year"]),
+        ],
+    )
+
+
+def configure_raw_admin_change_events(dictionary: Dictionary) -> Any:
+    """Suite ``raw_admin_change_events``: administrative change events (crosswalk)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="raw_admin_change_events",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectTableColumnsToMatchSet(column_set=ADMIN_CHANGE_EVENT_COLUMNS,
+                                             exact_match=True),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="event_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_year"),
+            _year_bounds("event_year"),
+            gxe.ExpectColumnValuesToNotBeNull(column="event_type"),
+        ],
+    )
+
+
+# A census yearbook's prefecture totals (adapter census_yearbook); columns as in raw_schema.sql.
+CENSUS_PREFECTURE_TOTALS_COLUMNS = [
+    "prefecture_code", "prefecture_name", "printed_total", "coded_county_sum",
+    "coded_county_count", "difference", "uncoded_unit_count", "uncoded_units", "source_sheet",
+    "source_row", "source_column",
+]
+# A prefecture-level code: XXYY00 with YY not 00 (XX0000 is a province or municipality).
+PREFECTURE_CODE_REGEX = r"^\d{2}(?:0[1-9]|[1-9]\d)00$"
+# The publisher's own arithmetic (a prefecture's total is the sum of its coded counties)
+# fails where it prints county-level units without a code or a city without districts
+# (2010 census: 7 of 333). Named in the validation result as warnings, never hidden: the
+# rows are facts of the release; the loaded figures are the printed ones.
+TOTALS_DIFFER = "difference != 0"
+
+
+def configure_raw_census_prefecture_totals(dictionary: Dictionary) -> Any:
+    """Suite ``raw_census_prefecture_totals``: a census yearbook's prefecture totals against
+    the sum of their coded counties. Structure is checked strictly; the consistency rule
+    (difference == 0) has severity warning, and two more warnings name the prefectures that
+    break it, by cause (a warning's text lists at most five of its values)."""
+    import great_expectations as gx
+    import great_expectations.expectations as gxe
+
+    return gx.ExpectationSuite(
+        name="raw_census_prefecture_totals",
+        expectations=[
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),
+            gxe.ExpectTableColumnsToMatchSet(column_set=CENSUS_PREFECTURE_TOTALS_COLUMNS,
+                                             exact_match=True),
+            gxe.ExpectColumnValuesToNotBeNull(column="prefecture_code"),
+            gxe.ExpectColumnValuesToMatchRegex(column="prefecture_code",
+                                               regex=PREFECTURE_CODE_REGEX),
+            gxe.ExpectColumnValuesToBeUnique(column="prefecture_code"),
+            gxe.ExpectColumnValuesToNotBeNull(column="prefecture_name"),
+            gxe.ExpectColumnValueLengthsToBeBetween(column="prefecture_name", min_value=1),
+            *[gxe.ExpectColumnValuesToNotBeNull(column=column)
+              for column in ("printed_total", "coded_county_sum", "difference", "source_row")],
+            *[gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0)
+              for column in ("printed_total", "coded_county_sum", "coded_county_count",
+                             "uncoded_unit_count")],
+            gxe.ExpectColumnValuesToBeBetween(column="source_row", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="difference", min_value=0, max_value=0, severity="warning",
+                description="A prefecture's printed total equals the sum of its coded "
+                            "county-level units."),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="prefecture_name", value_set=[], severity="warning",
+                row_condition=f"{TOTALS_DIFFER} and coded_county_count == 0",
+                condition_parser="pandas",
+                description="Prefectures whose total differs, with no coded county-level unit "
+                            "(a city without districts, e.g. 东莞, or districts printed only "
+                            "as an uncoded 市辖区)."),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="prefecture_name", value_set=[], severity="warning",
+                row_condition=f"{TOTALS_DIFFER} and coded_county_count > 0",
+                condition_parser="pandas",
+                description="Prefectures whose coded county-level units do not add up to "
+                            "their total (units printed without a code, e.g. 大兴安岭's "
+                            "加格达奇; see uncoded_units)."),
+        ],
+    )
+
+
 SUITES = {
     "raw_observations": configure_raw_observations,
+    "raw_admin_code_snapshots": configure_raw_admin_code_snapshots,
+    "raw_admin_code_records": configure_raw_admin_code_records,
+    "raw_admin_change_events": configure_raw_admin_change_events,
+    "raw_census_prefecture_totals": configure_raw_census_prefecture_totals,
     "fct_city_indicator": configure_fct_city_indicator,
     "fct_city_indicator_vintage": configure_fct_city_indicator_vintage,
     "mart_city_size_class": configure_mart_city_size_class,
