@@ -23,7 +23,7 @@ SOURCES ?=
 comma := ,
 SOURCE_DIRS_JSON := ["$(CURDIR)/$(SAMPLES)"$(foreach d,$(SOURCES),$(comma)"$(abspath $(d))")]
 
-.PHONY: run test lint install airflow-init clean-warehouse
+.PHONY: run test lint install airflow-init clean-warehouse load-reference
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ run: airflow-init
 	echo "DAG run took $$((end - start)) s; Airflow log: $(AIRFLOW_HOME)/last-run.log"
 
 ## Lint, then every test (unit, functional, DAG end to end through Airflow).
+## The real reference data beside the repository (read, never modified): administrative
+## code lists and records, change events, and the 2010/2020 censuses, then the samples.
+SHARED_DATA ?= ../shared/data
+REFERENCE_SOURCES = $(SHARED_DATA)/areacodes/result.csv $(SHARED_DATA)/areacodes/annual \
+  $(SHARED_DATA)/crosswalk/events_2000_2026.csv \
+  $(SHARED_DATA)/crosswalk/unified_events_1987_2026.csv $(SHARED_DATA)/census
+load-reference:
+	@test -d $(SHARED_DATA) || { echo "$(SHARED_DATA) not found: set SHARED_DATA=/path/to/data"; exit 1; }
+	$(MAKE) --no-print-directory run SOURCES="$(REFERENCE_SOURCES)"
+
 test: $(STAMP)
 	$(BIN)/ruff check src dags tests
 	$(BIN)/python -m pytest

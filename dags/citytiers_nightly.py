@@ -14,9 +14,9 @@ Every task that touches the writer's database runs in the one-slot pool
 `citytiers_writer` (DuckDB allows one writing process per file). A malformed release is
 quarantined and the night goes on; a locked database is retried.
 
-Param `extra_source_dirs`: folders read *in addition to* `warehouse/landing/`; their files
-are copied, never moved (used for the bundled synthetic samples and for real data kept
-outside the repository).
+Param `extra_source_dirs`: folders (or single files) read *in addition to*
+`warehouse/landing/`; their files are copied, never moved (used for the bundled synthetic
+samples and for real data kept outside the repository).
 """
 
 from __future__ import annotations

@@ -8,14 +8,19 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
 # Airflow reads its home at import time: never let a test touch ~/airflow.
-os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="citytiers-airflow-home-"))
+if "AIRFLOW_HOME" not in os.environ:
+    _AIRFLOW_HOME = tempfile.mkdtemp(prefix="citytiers-airflow-home-")
+    os.environ["AIRFLOW_HOME"] = _AIRFLOW_HOME
+    atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

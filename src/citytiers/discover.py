@@ -27,7 +27,10 @@ class Candidate:
 
 
 def data_files(folder: Path) -> list[Path]:
-    """Release data files in ``folder`` (not recursive), sorted for a stable order."""
+    """Release data files in ``folder`` (not recursive), sorted for a stable order; a
+    single file when ``folder`` names one (to pick files out of a folder of mixed data)."""
+    if folder.is_file():
+        return [folder]
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir()

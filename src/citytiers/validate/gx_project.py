@@ -24,6 +24,7 @@ from citytiers.validate.suites import SUITES
 DATASOURCE = "dataframes"
 BATCH_DEFINITION = "whole_frame"
 FAILED_EXPECTATIONS_SHOWN = 10
+UNEXPECTED_VALUES_SHOWN = 10
 UNSAFE_RUN_NAME_CHARS = re.compile(r"[/\\:*?\"<>|\s]+")
 RUN_NAME_MAX_CHARS = 120
 
@@ -79,7 +80,8 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
             name=name,
             validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5},
+            result_format={"result_format": "SUMMARY",
+                           "partial_unexpected_count": UNEXPECTED_VALUES_SHOWN},
         ))
     return list(SUITES)
 
@@ -91,11 +93,13 @@ def _describe_failure(result: Any) -> str:
     observed = ""
     if "unexpected_count" in details:
         observed = (f": {details['unexpected_count']} unexpected, e.g. "
-                    f"{details.get('partial_unexpected_list', [])[:5]}")
+                    f"{details.get('partial_unexpected_list', [])[:UNEXPECTED_VALUES_SHOWN]}")
     elif "observed_value" in details:
         observed = f": observed {details['observed_value']!r}"
     if result.exception_info and result.exception_info.get("raised_exception"):
         observed += f" (error: {result.exception_info.get('exception_message')})"
+    if config.description:  # a steward reads the sentence; the type says where to look
+        return f"{config.description} [{config.type} on {kwargs.get('column', 'table')}]{observed}"
     return f"{config.type}({kwargs}){observed}"
 
 
