@@ -21,6 +21,7 @@ Columns not listed are not loaded, and the release's notes name them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -33,7 +34,7 @@ from citytiers.adapters.base import (
     parse_number,
     read_grids,
 )
-from citytiers.dictionary import normalize_code
+from citytiers.dictionary import Dictionary, normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
 
@@ -66,6 +67,36 @@ class CensusLayout(BaseModel):
     missing_values: list[str] = ["NA"]
     code_map: dict[str, str] = {}
     sheet: str | None = None
+
+
+LayoutT = TypeVar("LayoutT", bound=BaseModel)
+
+
+def sidecar_layout(path: Path, metadata: ReleaseMetadata, model: type[LayoutT],
+                   format_name: str, dictionary: Dictionary) -> LayoutT:
+    """The sidecar's table description as ``model``, checked against the seeds: known
+    levels, and for every column a known indicator, unit of its kind, scope and basis."""
+    extra = metadata.model_extra or {}
+    try:
+        layout = model.model_validate({k: v for k, v in extra.items() if k in model.model_fields})
+    except ValidationError as exc:
+        raise ReleaseError(path, f"{format_name} sidecar is incomplete: {exc}") from exc
+    unknown_levels = set(getattr(layout, "levels", [])) - LEVELS
+    if unknown_levels:
+        raise ReleaseError(path, f"unknown levels {sorted(unknown_levels)}; "
+                                 f"known: {sorted(LEVELS)}")
+    columns: dict[str, ColumnSpec] = getattr(layout, "columns", {})
+    for name, spec in columns.items():
+        indicator = dictionary.indicators.get(spec.indicator)
+        unit = dictionary.unit_for(spec.unit)
+        if indicator is None or unit is None or unit.base_unit != indicator.base_unit:
+            raise ReleaseError(path, f"sidecar column {name!r}: indicator {spec.indicator!r}"
+                                     f" with unit {spec.unit!r} is not a known pair")
+        if spec.scope not in dictionary.scopes.values():
+            raise ReleaseError(path, f"sidecar column {name!r}: unknown scope {spec.scope!r}")
+        if spec.basis is not None and spec.basis not in dictionary.bases:
+            raise ReleaseError(path, f"sidecar column {name!r}: unknown basis {spec.basis!r}")
+    return layout
 
 
 def admin_level(code: str) -> str:
@@ -113,25 +144,7 @@ class Adapter(BaseAdapter):
         return ParseResult(observations_frame(records), notes)
 
     def _layout(self, path: Path, metadata: ReleaseMetadata) -> CensusLayout:
-        extra = metadata.model_extra or {}
-        try:
-            layout = CensusLayout.model_validate(
-                {k: v for k, v in extra.items() if k in CensusLayout.model_fields})
-        except ValidationError as exc:
-            raise ReleaseError(path, f"census_table sidecar is incomplete: {exc}") from exc
-        unknown_levels = set(layout.levels) - LEVELS
-        if unknown_levels:
-            raise ReleaseError(path, f"unknown levels {sorted(unknown_levels)}; "
-                                     f"known: {sorted(LEVELS)}")
-        for name, spec in layout.columns.items():
-            indicator = self.dictionary.indicators.get(spec.indicator)
-            unit = self.dictionary.unit_for(spec.unit)
-            if indicator is None or unit is None or unit.base_unit != indicator.base_unit:
-                raise ReleaseError(path, f"sidecar column {name!r}: indicator {spec.indicator!r}"
-                                         f" with unit {spec.unit!r} is not a known pair")
-            if spec.scope not in self.dictionary.scopes.values():
-                raise ReleaseError(path, f"sidecar column {name!r}: unknown scope {spec.scope!r}")
-        return layout
+        return sidecar_layout(path, metadata, CensusLayout, self.format_name, self.dictionary)
 
     def _records(self, path: Path, grid: Grid, layout: CensusLayout, index: dict[str, int],
                  metadata: ReleaseMetadata) -> list[dict[str, object]]:

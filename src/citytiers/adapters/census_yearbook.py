@@ -50,7 +50,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from citytiers.adapters.base import (
     XLSX_SUFFIXES,
@@ -63,7 +63,7 @@ from citytiers.adapters.base import (
     parse_number,
     read_csv_text,
 )
-from citytiers.adapters.census_table import LEVELS, ColumnSpec, admin_level
+from citytiers.adapters.census_table import ColumnSpec, admin_level, sidecar_layout
 from citytiers.dictionary import normalize_code, normalize_label
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
@@ -242,27 +242,7 @@ class Adapter(BaseAdapter):
         return ParseResult(observations_frame(records), notes, tables)
 
     def _layout(self, path: Path, metadata: ReleaseMetadata) -> YearbookLayout:
-        extra = metadata.model_extra or {}
-        try:
-            layout = YearbookLayout.model_validate(
-                {k: v for k, v in extra.items() if k in YearbookLayout.model_fields})
-        except ValidationError as exc:
-            raise ReleaseError(path, f"census_yearbook sidecar is incomplete: {exc}") from exc
-        unknown_levels = set(layout.levels) - LEVELS
-        if unknown_levels:
-            raise ReleaseError(path, f"unknown levels {sorted(unknown_levels)}; "
-                                     f"known: {sorted(LEVELS)}")
-        for name, spec in layout.columns.items():
-            indicator = self.dictionary.indicators.get(spec.indicator)
-            unit = self.dictionary.unit_for(spec.unit)
-            if indicator is None or unit is None or unit.base_unit != indicator.base_unit:
-                raise ReleaseError(path, f"sidecar column {name!r}: indicator {spec.indicator!r}"
-                                         f" with unit {spec.unit!r} is not a known pair")
-            if spec.scope not in self.dictionary.scopes.values():
-                raise ReleaseError(path, f"sidecar column {name!r}: unknown scope {spec.scope!r}")
-            if spec.basis is not None and spec.basis not in self.dictionary.bases:
-                raise ReleaseError(path, f"sidecar column {name!r}: unknown basis {spec.basis!r}")
-        return layout
+        return sidecar_layout(path, metadata, YearbookLayout, self.format_name, self.dictionary)
 
     @staticmethod
     def _ignored_columns_note(stacks: list[list[str]], wanted: set[str]) -> list[str]:
