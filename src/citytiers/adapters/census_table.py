@@ -99,6 +99,15 @@ def sidecar_layout(path: Path, metadata: ReleaseMetadata, model: type[LayoutT],
     return layout
 
 
+def sheet_grid(path: Path, grids: list[Grid], sheet: str | None) -> Grid:
+    """The sheet the sidecar names, or the first one."""
+    for grid in grids:
+        if sheet in (None, grid.sheet):
+            return grid
+    raise ReleaseError(path, f"no sheet named {sheet!r}; the workbook has "
+                             + ", ".join(repr(g.sheet) for g in grids))
+
+
 def admin_level(code: str) -> str:
     """GB/T 2260 level from the code's shape: XX0000 province (or municipality),
     XXXX00 prefecture, XX90YY a county-level unit administered directly by the province
@@ -119,10 +128,7 @@ class Adapter(BaseAdapter):
 
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         layout = self._layout(path, metadata)
-        grids = [g for g in read_grids(path) if layout.sheet in (None, g.sheet)]
-        if not grids:
-            raise ReleaseError(path, f"no sheet named {layout.sheet!r}")
-        grid = grids[0]
+        grid = sheet_grid(path, read_grids(path), layout.sheet)
         header = grid.rows[0] if grid.rows else []
         index = {name: i for i, name in enumerate(header) if name}
         wanted = [layout.code_column, layout.name_column, *layout.columns]

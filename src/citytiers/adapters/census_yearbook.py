@@ -63,7 +63,7 @@ from citytiers.adapters.base import (
     parse_number,
     read_csv_text,
 )
-from citytiers.adapters.census_table import ColumnSpec, admin_level, sidecar_layout
+from citytiers.adapters.census_table import ColumnSpec, admin_level, sheet_grid, sidecar_layout
 from citytiers.dictionary import normalize_code, normalize_label
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
@@ -197,10 +197,7 @@ class Adapter(BaseAdapter):
 
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         layout = self._layout(path, metadata)
-        grids = [g for g in read_indented_grids(path) if layout.sheet in (None, g.sheet)]
-        if not grids:
-            raise ReleaseError(path, f"no sheet named {layout.sheet!r}")
-        grid = grids[0]
+        grid = sheet_grid(path, read_indented_grids(path), layout.sheet)
         keys = frozenset({header_key(layout.code_column), header_key(layout.name_column)})
         stacks = stacked_headers(grid, layout.header_rows, keys)
         index: dict[str, int] = {}
