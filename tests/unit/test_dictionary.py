@@ -164,3 +164,16 @@ def test_indicator_and_scope_lookups_fold_labels(dictionary: Dictionary) -> None
     assert dictionary.indicator_for("地区面积") is None
     assert dictionary.scope_for("市轄區") == "urban_districts"
     assert dictionary.scope_for(" 全 市 ") == "whole_city"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(("number", "factor", "expected"), [
+    (282.22, 10_000.0, 2_822_200.0),          # 万人 -> persons, exactly
+    (17666.1, 1e8, 1_766_610_000_000.0),      # 亿元 -> yuan
+    (0.07, 10_000.0, 700.0),
+])
+def test_unit_conversion_is_exact_in_decimal(number: float, factor: float,
+                                             expected: float) -> None:
+    from citytiers.adapters.base import to_base_unit
+
+    assert to_base_unit(number, factor) == expected

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -84,6 +85,12 @@ def parse_number(text: str) -> float | None:
     if not PRINTED_NUMBER.match(folded):
         raise ValueError(f"not a number: {text!r}")
     return float(folded)
+
+
+def to_base_unit(number: float, factor: float) -> float:
+    """``number`` x ``factor`` in decimal arithmetic: 282.22 万人 is 2822200 persons, not
+    the 2822200.0000000005 binary floating point would give."""
+    return float(Decimal(repr(number)) * Decimal(repr(factor)))
 
 
 def read_csv_text(path: Path) -> str:

@@ -33,6 +33,7 @@ from citytiers.adapters.base import (
     observations_frame,
     parse_number,
     read_grids,
+    to_base_unit,
 )
 from citytiers.dictionary import Dictionary, normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
@@ -190,7 +191,7 @@ class Adapter(BaseAdapter):
                     "city_code": code, "city_name_raw": name, "scope": spec.scope,
                     "indicator_code": spec.indicator,
                     "data_year": spec.data_year or metadata.data_years[-1],
-                    "value": number * unit.factor, "base_unit": unit.base_unit,
+                    "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
                     "value_raw": text, "unit_raw": spec.unit, "source_sheet": grid.sheet,
                     "source_row": row_index + 1, "source_column": column_letter(index[column]),
                     "raw_header": column, "basis": spec.basis,

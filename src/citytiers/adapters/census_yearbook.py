@@ -62,6 +62,7 @@ from citytiers.adapters.base import (
     observations_frame,
     parse_number,
     read_csv_text,
+    to_base_unit,
 )
 from citytiers.adapters.census_table import ColumnSpec, admin_level, sheet_grid, sidecar_layout
 from citytiers.dictionary import normalize_code, normalize_label
@@ -333,7 +334,7 @@ class Adapter(BaseAdapter):
                     "city_code": code, "city_name_raw": name.name, "scope": spec.scope,
                     "indicator_code": spec.indicator,
                     "data_year": spec.data_year or metadata.data_years[-1],
-                    "value": number * unit.factor, "base_unit": unit.base_unit,
+                    "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
                     "value_raw": text, "unit_raw": spec.unit, "source_sheet": grid.sheet,
                     "source_row": row_number, "source_column": column_letter(col),
                     "raw_header": " / ".join(stacks[col]), "basis": spec.basis,

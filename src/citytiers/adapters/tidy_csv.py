@@ -13,6 +13,7 @@ from citytiers.adapters.base import (
     observations_frame,
     parse_number,
     read_csv_text,
+    to_base_unit,
 )
 from citytiers.dictionary import normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
@@ -91,7 +92,7 @@ class Adapter(BaseAdapter):
             records.append({
                 "city_code": code, "city_name_raw": row["city_name"], "scope": scope,
                 "indicator_code": indicator.code, "data_year": year,
-                "value": number * unit.factor, "base_unit": unit.base_unit,
+                "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
                 "value_raw": row["value"], "unit_raw": row["unit"], "source_sheet": None,
                 "source_row": row_number, "source_column": letters["value"],
                 "raw_header": "value", "basis": None,

@@ -19,6 +19,7 @@ from citytiers.adapters.base import (
     observations_frame,
     parse_number,
     read_grids,
+    to_base_unit,
 )
 from citytiers.dictionary import Indicator, Unit, normalize_code, normalize_label, split_unit
 from citytiers.errors import ReleaseError, ReleaseProblems
@@ -220,7 +221,8 @@ class Adapter(BaseAdapter):
                 records.append({
                     "city_code": code, "city_name_raw": name, "scope": column.scope,
                     "indicator_code": column.indicator.code, "data_year": data_year,
-                    "value": number * column.unit.factor, "base_unit": column.unit.base_unit,
+                    "value": to_base_unit(number, column.unit.factor),
+                    "base_unit": column.unit.base_unit,
                     "value_raw": text, "unit_raw": column.unit_raw,
                     "source_sheet": grid.sheet, "source_row": row_number,
                     "source_column": column_letter(column.index),
