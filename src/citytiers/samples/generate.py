@@ -61,10 +61,14 @@ LARGE_CITIES = frozenset({
     "441900", "510100", "610100",
 })
 GDP_2018_RANGE_YI = {"mega": (18000.0, 30000.0), "large": (7500.0, 16000.0),
-                     "capital": (2500.0, 7500.0), "other": (1000.0, 3500.0)}
+                     "capital": (1500.0, 5500.0), "other": (1000.0, 3500.0)}
 GDP_PER_CAPITA_RANGE = {"mega": (60000.0, 190000.0), "large": (70000.0, 180000.0),
                         "capital": (50000.0, 120000.0), "other": (35000.0, 120000.0)}
 POPULATION_BOUNDS_WAN = (100.0, 3200.0)
+# Extra nominal growth (percentage points) for a city and data year: a scripted story in
+# the synthetic panel, so that the README's example question "which waist cities overtook
+# a provincial peer in 2022" has an answer on the samples (镇江 passes 徐州 in 2022).
+GROWTH_NUDGES_PCT = {("321100", 2022): 7.0}
 
 # Cities printed without the 市 suffix in the 2020 edition (苏州 rather than 苏州市).
 SHORT_NAME_CODES = frozenset({"210200", "320200", "320500", "330200", "350200", "370200",
@@ -190,7 +194,8 @@ def build_city_series(city: City) -> list[CityYear]:
         real_growth = round(min(max(trend_growth + rng.gauss(0.0, 0.8), 2.0), 8.0), 1)
         if year > DATA_YEARS[0]:
             deflator = rng.uniform(0.5, 2.5)
-            gdp_yi *= 1 + (real_growth + deflator) / 100
+            nudge = GROWTH_NUDGES_PCT.get((city.code, year), 0.0)
+            gdp_yi *= 1 + (real_growth + deflator + nudge) / 100
             population *= 1 + (population_trend + rng.gauss(0.0, 0.3)) / 100
             income *= 1 + rng.uniform(4.0, 8.0) / 100
         population = min(max(population, low), high)
