@@ -18,9 +18,7 @@ int_boundary_changes_derived as (
 
 break_years as (
 
-    select city_code, first_affected_data_year as data_year from int_boundary_changes_derived
-    union
-    select absorbed_code as city_code, first_affected_data_year as data_year from int_boundary_changes_derived
+    {{ boundary_break_years('int_boundary_changes_derived') }}
 
 ),
 
