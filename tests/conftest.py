@@ -83,5 +83,28 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def load_releases(tmp_path_factory: pytest.TempPathFactory):
+    """``load_releases(name, *sources, build_marts=False) -> Settings``: a new warehouse in a
+    temporary folder with every release found in ``sources`` (folders or single files, read
+    where they are, like the DAG's extra_source_dirs) loaded through the normal ingestion
+    path; every one must load. Optionally ``dbt build`` on top."""
+    from citytiers.discover import discover
+    from citytiers.ingest import ingest
+    from citytiers.transform import build
+
+    def load(name: str, *sources: Path, build_marts: bool = False) -> Settings:
+        settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path_factory.mktemp(name))
+        settings.ensure_dirs()
+        outcomes = [ingest(settings, candidate) for candidate in discover(settings, list(sources))]
+        assert outcomes and {o.status for o in outcomes} == {"loaded"}, [
+            (o.file_name, o.reason) for o in outcomes]
+        if build_marts:
+            build(settings)
+        return settings
+
+    return load
+
+
+@pytest.fixture(scope="session")
 def samples_dir() -> Path:
     return SAMPLE_RELEASES_DIR

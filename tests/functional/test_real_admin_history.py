@@ -3,35 +3,18 @@ code records and change events (loaded through the normal ingestion path)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import ingest
-from citytiers.settings import Settings
-from citytiers.transform import build
-
 FILES = ("areacodes/result.csv", "crosswalk/events_2000_2026.csv")
 
 
 @pytest.fixture(scope="module")
-def build_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from citytiers.settings import PROJECT_ROOT
-
-    root = tmp_path_factory.mktemp("history")
-    folder = root / "reference"
-    folder.mkdir()
-    for name in FILES:
-        shutil.copy2(shared_data / name, folder / Path(name).name)
-    settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
-    settings.ensure_dirs()
-    outcomes = [ingest(settings, candidate) for candidate in discover(settings, [folder])]
-    assert [o.status for o in outcomes] == ["loaded", "loaded"], [o.reason for o in outcomes]
-    build(settings)
-    return settings.build_db
+def build_db(shared_data: Path, load_releases) -> Path:
+    sources = [shared_data / name for name in FILES]
+    return load_releases("history", *sources, build_marts=True).build_db
 
 
 def history(db: Path, code: str) -> list[tuple]:

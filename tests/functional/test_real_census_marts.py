@@ -5,16 +5,12 @@ themselves (not against our own parser)."""
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import ingest
-from citytiers.settings import SAMPLE_RELEASES_DIR, Settings
-from citytiers.transform import build
+from citytiers.settings import SAMPLE_RELEASES_DIR
 
 # NBS, 《2020中国人口普查分县资料》, as listed in DOMAIN.md.
 SUPER_LARGE = {"上海", "北京", "深圳", "重庆", "广州", "成都", "天津"}
@@ -27,21 +23,10 @@ CORPS_CITIES = [f"6590{n:02d}" for n in range(1, 11)]  # 石河子 ... 胡杨河
 
 
 @pytest.fixture(scope="module")
-def warehouse(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def warehouse(shared_data: Path, load_releases) -> Path:
     """Samples (synthetic GDP) plus the two real census files, loaded like any release."""
-    from citytiers.settings import PROJECT_ROOT
-
-    root = tmp_path_factory.mktemp("real")
-    sources = root / "census"
-    sources.mkdir()
-    for name in CENSUS_FILES:
-        shutil.copy2(shared_data / name, sources / Path(name).name)
-    settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
-    settings.ensure_dirs()
-    outcomes = [ingest(settings, c) for c in discover(settings, [SAMPLE_RELEASES_DIR, sources])]
-    assert {o.status for o in outcomes} == {"loaded"}, [o.reason for o in outcomes]
-    build(settings)
-    return settings.build_db
+    census = [shared_data / name for name in CENSUS_FILES]
+    return load_releases("real", SAMPLE_RELEASES_DIR, *census, build_marts=True).build_db
 
 
 def rows(db: Path, sql: str) -> list[tuple]:

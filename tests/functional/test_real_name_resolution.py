@@ -3,15 +3,12 @@ through the normal ingestion path: data year, former names, traditional characte
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from citytiers.dictionary import load_dictionary
-from citytiers.discover import discover
-from citytiers.ingest import ingest
 from citytiers.metadata import sidecar_path
 from citytiers.parse import parse_release
 from citytiers.settings import SAMPLE_RELEASES_DIR, Settings
@@ -20,19 +17,8 @@ TRADITIONAL_SAMPLE = "sample_yearbook_2024_trad.xlsx"
 
 
 @pytest.fixture(scope="module")
-def with_code_records(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    from citytiers.settings import PROJECT_ROOT
-
-    root = tmp_path_factory.mktemp("names")
-    folder = root / "areacodes"
-    folder.mkdir()
-    shutil.copy2(shared_data / "areacodes" / "result.csv", folder / "result.csv")
-    settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
-    settings.ensure_dirs()
-    [candidate] = discover(settings, [folder])
-    outcome = ingest(settings, candidate)
-    assert outcome.status == "loaded", outcome.reason
-    return settings
+def with_code_records(shared_data: Path, load_releases) -> Settings:
+    return load_releases("names", shared_data / "areacodes" / "result.csv")
 
 
 def dictionary_for(settings: Settings):
