@@ -15,6 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RELEASES_DIR = Path(__file__).resolve().parent / "samples" / "releases"
 PUBLISHED_DB_NAME = "citytiers.duckdb"
 BUILD_DB_NAME = "citytiers_build.duckdb"
+STAGING_DB_NAME = "staging.duckdb"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,19 @@ class Settings:
     def build_db(self) -> Path:
         """The writer's database: only the pipeline opens it."""
         return self.warehouse / "build" / BUILD_DB_NAME
+
+    @property
+    def staging_db(self) -> Path:
+        """One release at a time, parsed into columnar tables before it is validated and
+        loaded: a file (not memory), so a release larger than RAM spills to disk and GX's SQL
+        engine can read it. Emptied after each release."""
+        return self.warehouse / "build" / STAGING_DB_NAME
+
+    @property
+    def source_cache(self) -> Path:
+        """The stat cache of source files (path, size, mtime -> sha256): a quiet night
+        re-reads no unchanged file."""
+        return self.warehouse / "build" / "source_cache.json"
 
     @property
     def published_db(self) -> Path:

@@ -47,5 +47,12 @@ def adapter_for(path: Path, declared: str | None, dictionary: Dictionary) -> Bas
     return ADAPTERS[name](dictionary)
 
 
+def release_kind(path: Path, declared: str | None) -> str:
+    """``data`` or ``reference``, as the release's adapter declares (an unknown format is
+    data: ingest reports it)."""
+    adapter = ADAPTERS.get(declared or detect_format(path))
+    return adapter.kind if adapter else "data"
+
+
 __all__ = ["ADAPTERS", "DATA_SUFFIXES", "BaseAdapter", "ParseResult", "adapter_for",
-           "detect_format"]
+           "detect_format", "release_kind"]

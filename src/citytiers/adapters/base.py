@@ -127,6 +127,10 @@ class BaseAdapter:
     """A format adapter. ``format_name`` is what a sidecar's ``format:`` names."""
 
     format_name: ClassVar[str]
+    # "data" releases hold figures (raw.observations); "reference" releases describe the
+    # administrative divisions (code lists, change events) and load before data releases,
+    # whose printed names are resolved against them.
+    kind: ClassVar[str] = "data"
 
     def __init__(self, dictionary: Dictionary) -> None:
         self.dictionary = dictionary

@@ -147,6 +147,7 @@ class Adapter(BaseAdapter):
     """Crosswalk change-event tables -> ``admin_change_events``."""
 
     format_name = "change_events"
+    kind = "reference"
 
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         rows = list(csv.reader(io.StringIO(read_csv_text(path))))

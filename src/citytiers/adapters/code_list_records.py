@@ -79,6 +79,7 @@ class Adapter(BaseAdapter):
     """areacodes ``result.csv`` -> ``admin_code_records``."""
 
     format_name = "code_list_records"
+    kind = "reference"
 
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         rows = list(csv.reader(io.StringIO(read_csv_text(path))))

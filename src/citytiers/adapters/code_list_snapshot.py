@@ -61,6 +61,7 @@ class Adapter(BaseAdapter):
     """``代码 名称`` per line -> ``admin_code_snapshots``."""
 
     format_name = "code_list_snapshot"
+    kind = "reference"
 
     def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
         records: list[dict[str, object]] = []
