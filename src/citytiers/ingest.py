@@ -32,6 +32,9 @@ class IngestOutcome:
     is_synthetic: bool
     records: int = 0  # rows of reference tables (code lists, change events)
     warnings: list[str] = field(default_factory=list)  # failed "warning" expectations
+    # Wall seconds per stage ("parse", "validate", "load"), for `citytiers load --json`
+    # and `make bench`.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
