@@ -20,6 +20,8 @@ from citytiers.names import NameHistory, read_name_history
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
 HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$")
 CODE_PATTERN = re.compile(r"^\d{6}$")
+# 江苏省 -> 江苏, 广西壮族自治区 -> 广西, 北京市 -> 北京 (the short forms yearbooks print).
+PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 
 
 @cache
@@ -70,6 +72,8 @@ class Unit:
     label: str
     base_unit: str
     factor: float
+    # The seed's factor exactly as written, for DECIMAL arithmetic (equality is the factor's).
+    factor_text: str = field(default="1", compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class Dictionary:
     city_names: dict[str, str]
     city_codes: frozenset[str]
     bases: frozenset[str]
+    # Province-level names (江苏省 and 江苏), from city_reference.csv: a yearbook's section
+    # rows and provincial totals, never a city of their own unless they resolve to one.
+    province_names: frozenset[str] = frozenset()
     # Names over time from loaded code records; empty until a code-record release is loaded.
     name_history: NameHistory = field(default_factory=NameHistory)
 
@@ -121,7 +128,8 @@ def _units(path: Path) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for row in _rows(path):
         key = normalize_label(row["unit"])
-        unit = Unit(key, row["base_unit"], float(row["factor_to_base"]))
+        unit = Unit(key, row["base_unit"], float(row["factor_to_base"]),
+                    row["factor_to_base"].strip())
         if units.setdefault(key, unit) != unit:
             raise ValueError(f"{path.name}: unit {row['unit']!r} is the same unit as "
                              f"{key!r} but says {unit.factor:g} {unit.base_unit} instead of "
@@ -156,6 +164,9 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         city_names={normalize_label(row["city_name"]): row["city_code"] for row in cities},
         city_codes=frozenset(row["city_code"] for row in cities),
         bases=frozenset(row["basis_code"] for row in _rows(seeds_dir / "population_bases.csv")),
+        province_names=frozenset(
+            name for row in cities for full in [normalize_label(row["province_name"])]
+            for name in (full, PROVINCE_SUFFIX.sub("", full))),
     )
 
 

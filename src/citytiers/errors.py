@@ -61,11 +61,16 @@ class MetadataMissingError(ReleaseError):
 class ReleaseProblems(ReleaseError):
     """Several cells of one release are wrong; all of them are reported at once."""
 
-    def __init__(self, file: Path | str, problems: list[ReleaseError], limit: int = 20) -> None:
+    def __init__(self, file: Path | str, problems: list[ReleaseError], limit: int = 20,
+                 total: int | None = None) -> None:
+        # ``total``: how many there are when only the first ones were collected (a bulk
+        # check counts every offending cell but fetches a few).
         self.problems = problems
+        self.total = max(total or 0, len(problems))
         shown = "\n".join(f"  - {p}" for p in problems[:limit])
-        more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
-        super().__init__(file, f"{len(problems)} problem(s):\n{shown}{more}")
+        hidden = self.total - min(limit, len(problems))
+        more = f"\n  ... and {hidden} more" if hidden > 0 else ""
+        super().__init__(file, f"{self.total} problem(s):\n{shown}{more}")
 
 
 class ValidationFailed(TerminalError):

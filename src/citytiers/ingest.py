@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
-from citytiers.load import ReleaseRecord, is_loaded, record_release
+from citytiers.load import ReleaseRecord, StagedTables, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
 from citytiers.parse import ParsedRelease, parse_release
 from citytiers.settings import Settings
+from citytiers.staging import Staging
 from citytiers.storage import archive, quarantine
 from citytiers.validate.gx_project import run_checkpoint
 
@@ -40,26 +42,35 @@ class IngestOutcome:
         return asdict(self)
 
 
-def _parse_and_validate(settings: Settings, path: Path) -> tuple[ParsedRelease, list[str]]:
-    """Parse, then run the GX suite of every raw table the release fills (observations:
-    ``raw_observations``; a reference table ``t``: ``raw_t``); raises TerminalError."""
+def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
+                        timings: dict[str, float]) -> tuple[ParsedRelease, dict[str, int],
+                                                            list[str]]:
+    """Parse into ``staging``, then run the GX suite of every raw table the release fills
+    (observations: ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged
+    table itself; return the staged tables' row counts. Raises TerminalError."""
+    started = time.perf_counter()
     dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
-    parsed = parse_release(path, dictionary)
+    parsed = parse_release(path, dictionary, staging)
+    counts = {name: staging.count(name) for name in ["observations", *parsed.table_names]}
+    staging.close()  # GX's engine opens the file next
+    timings["parse"] = time.perf_counter() - started
     meta = parsed.metadata
     label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
-    frames = dict(parsed.tables)
-    if len(parsed.observations) or not frames:
-        frames = {"observations": parsed.observations, **frames}
+    tables = [name for name in counts if name != "observations"]
+    if counts["observations"] or not tables:
+        tables.insert(0, "observations")
     warnings: list[str] = []
-    for table, frame in frames.items():
+    started = time.perf_counter()
+    for table in tables:
         suite = f"raw_{table}"
-        outcome = run_checkpoint(settings, suite, frame,
+        outcome = run_checkpoint(settings, suite, None,
                                  {"max_data_year": meta.published_on.year},
                                  run_name=f"{path.name} ({label})")
         if not outcome.success:
             raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
         warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
-    return parsed, warnings
+    timings["validate"] = time.perf_counter() - started
+    return parsed, counts, warnings
 
 
 def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:
@@ -71,32 +82,41 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         return IngestOutcome(candidate.release_id, path.name, "skipped", 0, None,
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
+    timings: dict[str, float] = {}
+    staging = Staging(settings.staging_db)
     try:
-        parsed, warnings = _parse_and_validate(settings, path)
-    except TransientError:
-        raise
-    except Exception as exc:
-        reason = str(exc) if isinstance(exc, TerminalError) else (
-            f"file {path.name}: the parser failed unexpectedly ({type(exc).__name__}: {exc}). "
-            "This is a bug in citytiers or an unsupported layout; please report it.")
-        stored = quarantine(settings, path, candidate.release_id, reason)
-        record_release(settings, ReleaseRecord(
-            candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
-            str(path), str(stored), None, meta, 0, reason, run_id))
-        log.error("quarantined %s: %s", path.name, reason)
-        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
-                             reason, False)
-    meta = parsed.metadata
-    stored = archive(settings, path, candidate.release_id, meta)
-    records = sum(len(frame) for frame in parsed.tables.values())
-    inserted = record_release(settings, ReleaseRecord(
-        candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
-        str(stored), parsed.file_format, meta, len(parsed.observations), None, run_id,
-        record_count=records), parsed.observations, parsed.tables)
+        try:
+            parsed, counts, warnings = _parse_and_validate(settings, path, staging, timings)
+        except TransientError:
+            raise
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, TerminalError) else (
+                f"file {path.name}: the parser failed unexpectedly ({type(exc).__name__}: "
+                f"{exc}). This is a bug in citytiers or an unsupported layout; please "
+                "report it.")
+            stored = quarantine(settings, path, candidate.release_id, reason)
+            record_release(settings, ReleaseRecord(
+                candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
+                str(path), str(stored), None, meta, 0, reason, run_id))
+            log.error("quarantined %s: %s", path.name, reason)
+            return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
+                                 str(stored), reason, False, timings=timings)
+        meta = parsed.metadata
+        started = time.perf_counter()
+        stored = archive(settings, path, candidate.release_id, meta)
+        observations = counts["observations"]
+        records = sum(n for name, n in counts.items() if name != "observations")
+        inserted = record_release(settings, ReleaseRecord(
+            candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
+            str(stored), parsed.file_format, meta, observations, None, run_id,
+            record_count=records), staged=StagedTables(settings.staging_db, counts))
+        timings["load"] = time.perf_counter() - started
+    finally:
+        staging.remove()
     status = "loaded" if inserted else "skipped"
     log.info("%s %s: %d rows", status, path.name, inserted)
-    observations = len(parsed.observations) if inserted else 0
     for warning in warnings:
         log.warning("%s: %s", path.name, warning)
-    return IngestOutcome(candidate.release_id, path.name, status, observations, str(stored),
-                         None, meta.is_synthetic, records if inserted else 0, warnings)
+    return IngestOutcome(candidate.release_id, path.name, status,
+                         observations if inserted else 0, str(stored), None,
+                         meta.is_synthetic, records if inserted else 0, warnings, timings)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -57,6 +58,14 @@ class ReleaseRecord:
         }
 
 
+@dataclass(frozen=True)
+class StagedTables:
+    """A release's tables in the staging database file: name -> row count."""
+
+    path: Path
+    counts: dict[str, int] = field(default_factory=dict)
+
+
 def _insert(connection, table: str, frame: pd.DataFrame) -> None:
     connection.register("incoming", frame)
     try:
@@ -75,10 +84,36 @@ def is_loaded(settings: Settings, release_id: str) -> bool:
     return bool(found and found[0])
 
 
+def _copy_staged(connection, release_id: str, staged: StagedTables) -> int:
+    """``insert ... select`` every staged table into its raw table (DuckDB moves the rows
+    in bulk, never through Python); the lineage sequence comes from the staging order."""
+    connection.execute("attach $path as staged (read_only)", {"path": str(staged.path)})
+    try:
+        inserted = 0
+        for table, count in staged.counts.items():
+            if not count:
+                continue
+            columns = [row[0] for row in connection.execute(
+                "select column_name from information_schema.columns where table_catalog = "
+                "'staged' and table_name = $t order by ordinal_position", {"t": table}
+            ).fetchall() if row[0] != "observation_seq"]
+            listed = ", ".join(columns)
+            if table == "observations":
+                sequence, source = "observation_seq", "observation_seq"
+            else:
+                sequence, source = "record_seq", "rowid + 1"
+            connection.execute(
+                f"insert into raw.{table} (release_id, {sequence}, {listed}) "
+                f"select $id, {source}, {listed} from staged.{table}", {"id": release_id})
+            inserted += count
+        return inserted
+    finally:
+        connection.execute("detach staged")
+
+
 def record_release(settings: Settings, record: ReleaseRecord,
-                   observations: pd.DataFrame | None = None,
-                   tables: dict[str, pd.DataFrame] | None = None) -> int:
-    """Write the release row, its observations and its reference-table rows atomically;
+                   staged: StagedTables | None = None) -> int:
+    """Write the release row and copy its staged tables atomically (one transaction);
     return the rows inserted.
 
     A release already loaded is a no-op (0), checked inside the same transaction, so two
@@ -97,19 +132,7 @@ def record_release(settings: Settings, record: ReleaseRecord,
                     connection.execute("rollback")
                     return 0
             _insert(connection, "raw.releases", pd.DataFrame([record.row(processed_at)]))
-            inserted = 0
-            if observations is not None and len(observations):
-                rows = observations.copy()
-                rows.insert(0, "observation_seq", range(1, len(rows) + 1))
-                rows.insert(0, "release_id", record.release_id)
-                _insert(connection, "raw.observations", rows)
-                inserted = len(rows)
-            for table, frame in (tables or {}).items():
-                rows = frame.copy()
-                rows.insert(0, "record_seq", range(1, len(rows) + 1))
-                rows.insert(0, "release_id", record.release_id)
-                _insert(connection, f"raw.{table}", rows)
-                inserted += len(rows)
+            inserted = _copy_staged(connection, record.release_id, staged) if staged else 0
             connection.execute("commit")
         except Exception:
             connection.execute("rollback")

@@ -151,5 +151,5 @@ def test_suite_warns_on_differences_and_fails_on_bad_structure(settings: Setting
     broken = run_checkpoint(settings, SUITE, duplicated)
     assert not broken.success
     assert any("expect_column_values_to_be_unique" in f for f in broken.failed)
-    assert any("expect_column_values_to_match_regex" in f and "320000" in f
+    assert any("prefecture_code matches" in f and "320000" in f
                for f in broken.failed)

@@ -25,19 +25,18 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from citytiers.adapters.base import (
-    BaseAdapter,
-    Grid,
-    ParseResult,
-    column_letter,
-    observations_frame,
-    parse_number,
-    read_grids,
-    to_base_unit,
+from citytiers.adapters.base import BaseAdapter, Grid, Staged, column_letter, read_grids
+from citytiers.adapters.cells import (
+    RowKeys,
+    ValueColumn,
+    build_observations,
+    stage_block,
+    union_cells,
 )
 from citytiers.dictionary import Dictionary, normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 # Province-level units that are cities (直辖市): their own row is the city.
 IGNORED_COLUMNS_SHOWN = 12
@@ -127,10 +126,10 @@ class Adapter(BaseAdapter):
 
     format_name = "census_table"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
         layout = self._layout(path, metadata)
         grid = sheet_grid(path, read_grids(path), layout.sheet)
-        header = grid.rows[0] if grid.rows else []
+        header = grid.head(1)[0] if grid.height else []
         index = {name: i for i, name in enumerate(header) if name}
         wanted = [layout.code_column, layout.name_column, *layout.columns]
         absent = [name for name in wanted if name not in index]
@@ -145,57 +144,43 @@ class Adapter(BaseAdapter):
                 ignored) > IGNORED_COLUMNS_SHOWN else ""
             notes.append(f"{len(ignored)} column(s) not loaded (not in the sidecar's columns): "
                          f"{shown}{more}")
-        records = self._records(path, grid, layout, index, metadata)
-        if not records:
+        rows = self._rows(path, grid, layout, index)
+        columns = [ValueColumn(index[name], spec.indicator, spec.scope, spec.unit, name,
+                               spec.basis, spec.data_year or metadata.data_years[-1])
+                   for name, spec in layout.columns.items()]
+        union_cells(staging.con, [stage_block(staging.con, 0, grid.table, grid.sheet,
+                                              columns, rows)])
+        if build_observations(staging, path, self.dictionary,
+                              missing_values=layout.missing_values) == 0:
             raise ReleaseError(path, f"no rows at levels {layout.levels} with a value")
-        return ParseResult(observations_frame(records), notes)
+        return Staged(notes)
 
     def _layout(self, path: Path, metadata: ReleaseMetadata) -> CensusLayout:
         return sidecar_layout(path, metadata, CensusLayout, self.format_name, self.dictionary)
 
-    def _records(self, path: Path, grid: Grid, layout: CensusLayout, index: dict[str, int],
-                 metadata: ReleaseMetadata) -> list[dict[str, object]]:
-        records: list[dict[str, object]] = []
-        problems: list[ReleaseError] = []
+    def _rows(self, path: Path, grid: Grid, layout: CensusLayout,
+              index: dict[str, int]) -> RowKeys:
+        """The coded rows at the wanted levels (one pass over the code column)."""
         missing = set(layout.missing_values)
-        for row_index in range(1, len(grid.rows)):
-            raw_code = grid.cell(row_index, index[layout.code_column])
-            if raw_code in missing or not raw_code:
-                continue  # the national total and unnumbered subtotals carry no code
+        code_col = index[layout.code_column]
+        names = grid.column(index[layout.name_column])
+        keys = RowKeys([], [], [])
+        problems: list[ReleaseError] = []
+        for row_index, raw_code in enumerate(grid.column(code_col)):
+            if row_index == 0 or raw_code in missing or not raw_code:
+                continue  # the header; the national total and unnumbered subtotals
             code = normalize_code(raw_code)
             if code is None:
                 problems.append(ReleaseError(path, f"code {raw_code!r} is not 6 digits",
                                              sheet=grid.sheet, row=row_index + 1,
-                                             column=column_letter(index[layout.code_column])))
+                                             column=column_letter(code_col)))
                 continue
             code = layout.code_map.get(code, code)
             if admin_level(code) not in layout.levels:
                 continue
-            name = grid.cell(row_index, index[layout.name_column])
-            for column, spec in layout.columns.items():
-                text = grid.cell(row_index, index[column])
-                if text in missing:
-                    continue
-                try:
-                    number = parse_number(text)
-                except ValueError:
-                    problems.append(ReleaseError(path, f"value {text!r} is not a number",
-                                                 sheet=grid.sheet, row=row_index + 1,
-                                                 column=column_letter(index[column])))
-                    continue
-                if number is None:
-                    continue
-                unit = self.dictionary.unit_for(spec.unit)
-                assert unit is not None  # checked in _layout
-                records.append({
-                    "city_code": code, "city_name_raw": name, "scope": spec.scope,
-                    "indicator_code": spec.indicator,
-                    "data_year": spec.data_year or metadata.data_years[-1],
-                    "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
-                    "value_raw": text, "unit_raw": spec.unit, "source_sheet": grid.sheet,
-                    "source_row": row_index + 1, "source_column": column_letter(index[column]),
-                    "raw_header": column, "basis": spec.basis,
-                })
+            keys.row_index.append(row_index)
+            keys.city_code.append(code)
+            keys.city_name_raw.append(names[row_index])
         if problems:
             raise ReleaseProblems(path, problems)
-        return records
+        return keys

@@ -40,8 +40,6 @@ as 东莞, or a prefecture with uncoded units such as 大兴安岭's 加格达�
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -53,21 +51,25 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from citytiers.adapters.base import (
-    XLSX_SUFFIXES,
     BaseAdapter,
     Grid,
-    ParseResult,
-    cell_text,
+    Staged,
     column_letter,
-    observations_frame,
     parse_number,
-    read_csv_text,
-    to_base_unit,
+    read_grids,
+)
+from citytiers.adapters.cells import (
+    RowKeys,
+    ValueColumn,
+    build_observations,
+    stage_block,
+    union_cells,
 )
 from citytiers.adapters.census_table import ColumnSpec, admin_level, sheet_grid, sidecar_layout
 from citytiers.dictionary import normalize_code, normalize_label
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 TOTALS_TABLE = "census_prefecture_totals"
 TOTALS_COLUMNS = (
@@ -138,33 +140,6 @@ class PrefectureTotal:
         }
 
 
-def _printed(value: object) -> str:
-    """A cell as printed, keeping a text's leading spaces (the indentation of a name);
-    :func:`cell_text` (which the other adapters use) strips them."""
-    return value.rstrip() if isinstance(value, str) else cell_text(value)
-
-
-def read_indented_grids(path: Path) -> list[Grid]:
-    """Every sheet of a workbook, or the CSV as one grid, like :func:`read_grids` but with
-    a text's leading spaces kept (the parser strips every cell but the names)."""
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        from python_calamine import CalamineError, CalamineWorkbook
-
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-            return [
-                Grid(sheet=name, rows=[[_printed(v) for v in row] for row in
-                                       workbook.get_sheet_by_name(name).to_python(
-                                           skip_empty_area=False)])
-                for name in workbook.sheet_names
-            ]
-        except (CalamineError, ValueError, OSError) as exc:
-            raise ReleaseError(path, f"cannot read the workbook: {exc}") from exc
-    rows = [[cell.rstrip() for cell in row]
-            for row in csv.reader(io.StringIO(read_csv_text(path)))]
-    return [Grid(sheet=None, rows=rows)]
-
-
 def header_key(text: str) -> str:
     """How a header label is matched: no white space, half-width, simplified."""
     return normalize_label(text)
@@ -196,9 +171,9 @@ class Adapter(BaseAdapter):
 
     format_name = "census_yearbook"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
         layout = self._layout(path, metadata)
-        grid = sheet_grid(path, read_indented_grids(path), layout.sheet)
+        grid = sheet_grid(path, read_grids(path, keep_indent=True), layout.sheet)
         keys = frozenset({header_key(layout.code_column), header_key(layout.name_column)})
         stacks = stacked_headers(grid, layout.header_rows, keys)
         index: dict[str, int] = {}
@@ -214,8 +189,15 @@ class Adapter(BaseAdapter):
                                      f"not in the header (rows 1-{layout.header_rows})",
                                sheet=grid.sheet, row=1)
         notes = self._ignored_columns_note(stacks, {header_key(n) for n in wanted})
-        records, totals, uncoded = self._rows(path, grid, layout, stacks, index, metadata)
-        if not records:
+        keys, totals, uncoded = self._rows(path, grid, layout, index)
+        columns = [ValueColumn(index[header_key(name)], spec.indicator, spec.scope, spec.unit,
+                               " / ".join(stacks[index[header_key(name)]]), spec.basis,
+                               spec.data_year or metadata.data_years[-1])
+                   for name, spec in layout.columns.items()]
+        union_cells(staging.con, [stage_block(staging.con, 0, grid.table, grid.sheet,
+                                              columns, keys)])
+        missing = [*layout.missing_values, ""]
+        if build_observations(staging, path, self.dictionary, missing_values=missing) == 0:
             raise ReleaseError(path, f"no rows at levels {layout.levels} with a value")
         if uncoded:
             counted = Counter(uncoded)
@@ -237,7 +219,7 @@ class Adapter(BaseAdapter):
             notes.append(f"prefecture totals: {len(totals) - len(differ)} of {len(totals)} equal "
                          "the sum of their coded county-level units"
                          + (f"; differ: {', '.join(differ)}" if differ else ""))
-        return ParseResult(observations_frame(records), notes, tables)
+        return Staged(notes, tables)
 
     def _layout(self, path: Path, metadata: ReleaseMetadata) -> YearbookLayout:
         return sidecar_layout(path, metadata, YearbookLayout, self.format_name, self.dictionary)
@@ -252,10 +234,12 @@ class Adapter(BaseAdapter):
         return [f"{len(ignored)} column(s) not loaded (not in the sidecar's columns): "
                 f"{shown}{more}"]
 
-    def _rows(self, path: Path, grid: Grid, layout: YearbookLayout, stacks: list[list[str]],
-              index: dict[str, int], metadata: ReleaseMetadata,
-              ) -> tuple[list[dict[str, object]], list[PrefectureTotal], list[str]]:
-        records: list[dict[str, object]] = []
+    def _rows(self, path: Path, grid: Grid, layout: YearbookLayout, index: dict[str, int],
+              ) -> tuple[RowKeys, list[PrefectureTotal], list[str]]:
+        """One pass over the key columns (name, code, totals): which rows are units to load,
+        the prefecture totals against their nested counties, the uncoded rows. Figures are
+        not read here (the bulk path does)."""
+        keys = RowKeys([], [], [])
         problems: list[ReleaseError] = []
         totals: list[PrefectureTotal] = []
         uncoded: list[str] = []
@@ -265,22 +249,20 @@ class Adapter(BaseAdapter):
         name_col = index[header_key(layout.name_column)]
         total_col = (index[header_key(layout.totals_column)] if layout.totals_column
                      else None)
-        columns = [(index[header_key(name)], spec) for name, spec in layout.columns.items()]
-        body = range(layout.header_rows, len(grid.rows))
-        for row_index in body:
+        names = [RowName.parse(printed) for printed in grid.column(name_col)]
+        codes = [text.strip() for text in grid.column(code_col)]
+        figures = grid.column(total_col) if total_col is not None else None
+        for row_index in range(layout.header_rows, grid.height):
             row_number = row_index + 1
-            printed = grid.cell(row_index, name_col)
-            raw_code = grid.cell(row_index, code_col).strip()
-            name = RowName.parse(printed)
+            name, raw_code = names[row_index], codes[row_index]
             if not name.name and raw_code in missing:
                 open_groups.clear()  # a blank row ends the groups above it
                 continue
             open_groups[:] = [g for g in open_groups if g.indent < name.indent]
-            total_text = (grid.cell(row_index, total_col).strip() if total_col is not None
-                          else "")
+            total_text = figures[row_index].strip() if figures is not None else ""
             if raw_code in missing:
                 uncoded.append(name.name)
-                if open_groups and not self._has_children(grid, row_index, name_col, code_col,
+                if open_groups and not self._has_children(names, codes, row_index,
                                                           name.indent, missing):
                     shown = f"{name.name} {total_text}" if total_text else name.name
                     for group in open_groups:
@@ -296,13 +278,13 @@ class Adapter(BaseAdapter):
                 continue
             level = admin_level(code)
             if total_col is not None:
-                figure = self._figure(path, grid, row_index, total_col, missing, problems)
-                if level in COUNTY_LEVELS and figure is not None:
-                    for group in open_groups:
-                        group.coded_sum += figure
+                figure = self._figure(path, grid, row_index, total_col, total_text, missing,
+                                      problems)
                 if level in COUNTY_LEVELS:
                     for group in open_groups:
                         group.coded_count += 1
+                        if figure is not None:
+                            group.coded_sum += figure
                 if level == "prefecture":
                     if figure is None:
                         problems.append(ReleaseError(
@@ -315,40 +297,18 @@ class Adapter(BaseAdapter):
                         open_groups.append(group)
             if level not in layout.levels:
                 continue
-            for col, spec in columns:
-                text = grid.cell(row_index, col).strip()
-                if text in missing:
-                    continue
-                try:
-                    number = parse_number(text)
-                except ValueError:
-                    problems.append(ReleaseError(path, f"value {text!r} is not a number",
-                                                 sheet=grid.sheet, row=row_number,
-                                                 column=column_letter(col)))
-                    continue
-                if number is None:
-                    continue
-                unit = self.dictionary.unit_for(spec.unit)
-                assert unit is not None  # checked in _layout
-                records.append({
-                    "city_code": code, "city_name_raw": name.name, "scope": spec.scope,
-                    "indicator_code": spec.indicator,
-                    "data_year": spec.data_year or metadata.data_years[-1],
-                    "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
-                    "value_raw": text, "unit_raw": spec.unit, "source_sheet": grid.sheet,
-                    "source_row": row_number, "source_column": column_letter(col),
-                    "raw_header": " / ".join(stacks[col]), "basis": spec.basis,
-                })
+            keys.row_index.append(row_index)
+            keys.city_code.append(code)
+            keys.city_name_raw.append(name.name)
         if problems:
             raise ReleaseProblems(path, problems)
-        return records, totals, uncoded
+        return keys, totals, uncoded
 
     @staticmethod
-    def _figure(path: Path, grid: Grid, row_index: int, col: int, missing: set[str],
-                problems: list[ReleaseError]) -> Decimal | None:
+    def _figure(path: Path, grid: Grid, row_index: int, col: int, text: str,
+                missing: set[str], problems: list[ReleaseError]) -> Decimal | None:
         """The totals column's figure, exactly (Decimal: sums of printed figures compare
         exactly, whatever their decimals); None when blank."""
-        text = grid.cell(row_index, col).strip()
         if text in missing:
             return None
         try:
@@ -363,13 +323,12 @@ class Adapter(BaseAdapter):
         return Decimal(unicodedata.normalize("NFKC", text).strip().replace(",", ""))
 
     @staticmethod
-    def _has_children(grid: Grid, row_index: int, name_col: int, code_col: int, indent: int,
+    def _has_children(names: list[RowName], codes: list[str], row_index: int, indent: int,
                       missing: set[str]) -> bool:
         """Whether the next non-blank row is nested under this one (the row is then a
         subtotal of the rows below it, not a unit of its own)."""
-        for following in range(row_index + 1, len(grid.rows)):
-            name = RowName.parse(grid.cell(following, name_col))
-            if not name.name and grid.cell(following, code_col).strip() in missing:
+        for following in range(row_index + 1, len(names)):
+            if not names[following].name and codes[following] in missing:
                 return False
-            return name.indent > indent
+            return names[following].indent > indent
         return False

@@ -43,13 +43,13 @@ import pandas as pd
 
 from citytiers.adapters.base import (
     BaseAdapter,
-    ParseResult,
+    Staged,
     column_letter,
-    no_observations,
     read_csv_text,
 )
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 TABLE = "admin_change_events"
 EVENT_COLUMNS = (
@@ -149,7 +149,7 @@ class Adapter(BaseAdapter):
     format_name = "change_events"
     kind = "reference"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
         rows = list(csv.reader(io.StringIO(read_csv_text(path))))
         if not rows:
             raise ReleaseError(path, "the file is empty")
@@ -203,4 +203,4 @@ class Adapter(BaseAdapter):
         if skipped:
             notes.append(f"{len(skipped)} column(s) not loaded ({layout.name}): "
                          + ", ".join(skipped))
-        return ParseResult(no_observations(), notes, tables={TABLE: events_frame(records)})
+        return Staged(notes, tables={TABLE: events_frame(records)})

@@ -29,13 +29,13 @@ import pandas as pd
 
 from citytiers.adapters.base import (
     BaseAdapter,
-    ParseResult,
+    Staged,
     column_letter,
-    no_observations,
     read_csv_text,
 )
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 TABLE = "admin_code_records"
 HEADER = ("代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间", "变更/弃用时间",
@@ -81,7 +81,7 @@ class Adapter(BaseAdapter):
     format_name = "code_list_records"
     kind = "reference"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
         rows = list(csv.reader(io.StringIO(read_csv_text(path))))
         if not rows:
             raise ReleaseError(path, "the file is empty")
@@ -126,4 +126,4 @@ class Adapter(BaseAdapter):
             raise ReleaseProblems(path, problems)
         if not records:
             raise ReleaseError(path, "the code-record table has a header but no rows")
-        return ParseResult(no_observations(), tables={TABLE: records_frame(records)})
+        return Staged(tables={TABLE: records_frame(records)})

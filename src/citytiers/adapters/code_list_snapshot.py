@@ -23,9 +23,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from citytiers.adapters.base import BaseAdapter, ParseResult, no_observations, read_csv_text
+from citytiers.adapters.base import BaseAdapter, Staged, read_csv_text
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 TABLE = "admin_code_snapshots"
 SNAPSHOT_COLUMNS = ("snapshot_year", "code", "name", "source_row")
@@ -63,7 +64,7 @@ class Adapter(BaseAdapter):
     format_name = "code_list_snapshot"
     kind = "reference"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
         records: list[dict[str, object]] = []
         problems: list[ReleaseError] = []
         for row, line in enumerate(read_csv_text(path).splitlines(), start=1):
@@ -82,4 +83,4 @@ class Adapter(BaseAdapter):
             raise ReleaseError(path, "the code list has no '代码 名称' lines")
         frame = snapshot_frame(records).sort_values(["snapshot_year", "source_row"],
                                                     kind="stable", ignore_index=True)
-        return ParseResult(no_observations(), tables={TABLE: frame})
+        return Staged(tables={TABLE: frame})

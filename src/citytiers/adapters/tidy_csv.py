@@ -1,34 +1,80 @@
-"""Tidy CSV releases: one observation per row (communiqués, hand-made extracts)."""
+"""Tidy CSV releases: one observation per row (communiqués, hand-made extracts).
+
+The file goes straight into DuckDB (``read_csv``, every column as text so that each cell
+can be checked); labels are resolved by joining the distinct printed indicators, scopes,
+units and names against the dictionary; figures go through the shared value path
+(:func:`citytiers.adapters.cells.build_observations`). Lineage: ``source_row`` is the CSV
+record number (the header is row 1), ``source_column`` the letter of the ``value`` column.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import tempfile
 from pathlib import Path
 
-from citytiers.adapters.base import (
-    BaseAdapter,
-    ParseResult,
-    column_letter,
-    observations_frame,
-    parse_number,
-    read_csv_text,
-    to_base_unit,
+import duckdb
+import pyarrow as pa
+
+from citytiers.adapters.base import BaseAdapter, Staged, column_letter
+from citytiers.adapters.cells import (
+    Problem,
+    build_observations,
+    define_macros,
+    lookup_distinct,
+    register_indicator_units,
+    unit_problems,
 )
+from citytiers.adapters.grids import DECODE_CHUNK_BYTES, decode_check, read_head_text
 from citytiers.dictionary import normalize_code
-from citytiers.errors import ReleaseError, ReleaseProblems
+from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
+from citytiers.staging import Staging
 
 TIDY_COLUMNS = ("city_code", "city_name", "data_year", "indicator", "scope", "value", "unit")
+DEFAULT_SCOPE_LABEL = "全市"
+
+
+def _header(path: Path) -> list[str]:
+    first_line = read_head_text(path).splitlines()[:1]
+    return [h.strip() for h in next(csv.reader(first_line), [])]
 
 
 def is_tidy_csv(path: Path) -> bool:
     """True when the first line is exactly the tidy header (in any column order)."""
     if path.suffix.lower() != ".csv":
         return False
-    first_line = read_csv_text(path).splitlines()[:1]
-    header = next(csv.reader(first_line), [])
-    return sorted(h.strip() for h in header) == sorted(TIDY_COLUMNS)
+    return sorted(_header(path)) == sorted(TIDY_COLUMNS)
+
+
+def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
+    """``path`` re-encoded as UTF-8 in ``folder``, in chunks (DuckDB reads UTF-8 only)."""
+    target = Path(tempfile.mkstemp(suffix=".csv", dir=folder)[1])
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        while chunk := source.read(DECODE_CHUNK_BYTES):
+            out.write(decoder.decode(chunk))
+        out.write(decoder.decode(b"", final=True))
+    return target
+
+
+def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> None:
+    """Table ``tidy_rows``: the CSV as text, in file order (``rowid`` 0 = row 2). The
+    parallel reader first; a file with short rows or quoted line breaks needs the
+    tolerant single-threaded one."""
+    options = ("header = true, all_varchar = true, delim = ',', quote = '\"', "
+               "escape = '\"', names = $names")
+    try:
+        con.execute(f"create or replace table tidy_rows as select * from read_csv($path, "
+                    f"{options})", {"path": str(path), "names": names})
+    except duckdb.Error:
+        try:
+            con.execute(f"create or replace table tidy_rows as select * from read_csv($path, "
+                        f"{options}, null_padding = true, parallel = false)",
+                        {"path": str(path), "names": names})
+        except duckdb.Error as exc:
+            raise ReleaseError(path, f"cannot read the CSV: {str(exc).splitlines()[0]}") from exc
 
 
 class Adapter(BaseAdapter):
@@ -36,69 +82,111 @@ class Adapter(BaseAdapter):
 
     format_name = "tidy_csv"
 
-    def parse(self, path: Path, metadata: ReleaseMetadata) -> ParseResult:
-        reader = csv.DictReader(io.StringIO(read_csv_text(path)))
-        header = [h.strip() for h in (reader.fieldnames or [])]
+    def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
+        header = _header(path)
         missing = [c for c in TIDY_COLUMNS if c not in header]
         if missing:
             raise ReleaseError(path, f"tidy CSV lacks column(s) {', '.join(missing)}; "
                                      f"expected header {','.join(TIDY_COLUMNS)}", row=1)
+        con = staging.con
+        encoding = decode_check(path)
+        source = path
+        if encoding != "utf-8-sig":
+            folder = staging.path.parent if staging.path else Path(tempfile.gettempdir())
+            source = utf8_copy(path, encoding, folder)
+        try:
+            read_rows(con, source, [name or f"unnamed_{i}" for i, name in enumerate(header)])
+        finally:
+            if source != path:
+                source.unlink(missing_ok=True)
         letters = {name: column_letter(header.index(name)) for name in TIDY_COLUMNS}
-        records: list[dict[str, object]] = []
-        problems: list[ReleaseError] = []
-        for row_number, raw in enumerate(reader, start=2):
-            row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
-
-            def problem(column: str, text: str, row_number: int = row_number) -> None:
-                problems.append(ReleaseError(path, text, row=row_number, column=letters[column]))
-
-            if not any(row.values()):
-                continue
-            printed_year = int(row["data_year"]) if row["data_year"].isdigit() else None
-            code = (normalize_code(row["city_code"])
-                    or self.dictionary.city_code_for(row["city_name"], printed_year))
-            if code is None:
-                problem("city_code", f"city code {row['city_code']!r} is not 6 digits and name "
-                                     f"{row['city_name']!r} is not a known city")
-            indicator = self.dictionary.indicator_for(row["indicator"])
-            if indicator is None:
-                problem("indicator", f"unknown indicator {row['indicator']!r}: add it to "
-                                     "dbt_project/seeds/indicator_synonyms.csv")
-            scope = self.dictionary.scope_for(row["scope"] or "全市")
-            if scope is None:
-                problem("scope", f"unknown scope {row['scope']!r} (expected 全市, 市辖区 or 城区)")
-            unit = self.dictionary.unit_for(row["unit"])
-            if unit is None:
-                problem("unit", f"unknown unit {row['unit']!r}: add it to "
-                                "dbt_project/seeds/unit_factors.csv")
-            elif indicator is not None and unit.base_unit != indicator.base_unit:
-                problem("unit", f"unit {row['unit']!r} measures {unit.base_unit}, but "
-                                f"{indicator.code} is in {indicator.base_unit}")
-            try:
-                year = int(row["data_year"])
-            except ValueError:
-                problem("data_year", f"data year {row['data_year']!r} is not a whole number")
-                year = None
-            if year is not None and year not in metadata.data_years:
-                problem("data_year", f"data year {year} is not among the release's data_years "
-                                     f"{metadata.data_years} (fix the sidecar or the row)")
-            try:
-                number = parse_number(row["value"])
-            except ValueError:
-                problem("value", f"value {row['value']!r} is not a number")
-                continue
-            if number is None or None in (code, indicator, scope, unit, year):
-                continue
-            records.append({
-                "city_code": code, "city_name_raw": row["city_name"], "scope": scope,
-                "indicator_code": indicator.code, "data_year": year,
-                "value": to_base_unit(number, unit.factor), "base_unit": unit.base_unit,
-                "value_raw": row["value"], "unit_raw": row["unit"], "source_sheet": None,
-                "source_row": row_number, "source_column": letters["value"],
-                "raw_header": "value", "basis": None,
-            })
-        if problems:
-            raise ReleaseProblems(path, problems)
-        if not records:
+        self._resolve(con, metadata)
+        con.execute(f"""create or replace temp view cells as
+            select 0 as sheet_index, {header.index("value")} as column_index, city_code,
+                   city_name as city_name_raw, scope, indicator_code, data_year,
+                   unit as unit_raw, value as value_raw, NULL::varchar as source_sheet,
+                   source_row, '{letters["value"]}' as source_column, 'value' as raw_header,
+                   NULL::varchar as basis, '{letters["unit"]}' as unit_column
+            from tidy_resolved""")
+        count = build_observations(staging, path, self.dictionary,
+                                   checks=self._checks(letters, metadata))
+        con.execute("drop table tidy_rows")
+        if count == 0:
             raise ReleaseError(path, "no observations: every value is blank or a placeholder")
-        return ParseResult(observations_frame(records))
+        return Staged()
+
+    def _resolve(self, con: duckdb.DuckDBPyConnection, metadata: ReleaseMetadata) -> None:
+        """View ``tidy_resolved``: every non-empty row, stripped, with its code, indicator,
+        scope and year resolved (NULL where they do not resolve)."""
+        define_macros(con)
+        register_indicator_units(con, self.dictionary)
+        stripped = ", ".join(f"coalesce(ct_strip({c}), '') as {c}" for c in TIDY_COLUMNS)
+        con.execute(f"""create or replace temp view tidy_text as
+            select rowid + 2 as source_row, {stripped} from tidy_rows""")
+        con.execute(f"""create or replace temp view tidy_nonempty as
+            select * from tidy_text where {" or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)}""")
+        dictionary = self.dictionary
+        lookup_distinct(con, "tidy_codes", "tidy_nonempty", "city_code",
+                        lambda raw: (normalize_code(raw),), {"code": pa.string()})
+        con.execute("""create or replace temp view tidy_unresolved_names as
+            select distinct city_name || chr(31) || data_year as name_year from tidy_nonempty
+            join tidy_codes on tidy_codes.key = tidy_nonempty.city_code
+            where tidy_codes.code is null""")
+
+        def by_name(name_year: str) -> tuple[str | None]:
+            name, _, year = name_year.partition(chr(31))
+            return (dictionary.city_code_for(name, int(year) if year.isdigit() else None),)
+
+        lookup_distinct(con, "tidy_names", "tidy_unresolved_names", "name_year", by_name,
+                        {"code": pa.string()})
+
+        def indicator(label: str) -> tuple[str | None]:
+            found = dictionary.indicator_for(label)
+            return (found.code if found else None,)
+
+        lookup_distinct(con, "tidy_indicators", "tidy_nonempty", "indicator", indicator,
+                        {"code": pa.string()})
+        lookup_distinct(con, "tidy_scopes", "tidy_nonempty", "scope",
+                        lambda label: (dictionary.scope_for(label or DEFAULT_SCOPE_LABEL),),
+                        {"code": pa.string()})
+        years = ", ".join(str(y) for y in metadata.data_years)
+        con.execute(f"""create or replace temp view tidy_resolved as
+            select t.source_row, coalesce(c.code, n.code) as city_code, t.city_name,
+                   try_cast(t.data_year as integer) as data_year, i.code as indicator_code,
+                   s.code as scope, t.value, t.unit, t.city_code as code_raw,
+                   t.indicator as indicator_raw, t.scope as scope_raw,
+                   t.data_year as year_raw,
+                   coalesce(try_cast(t.data_year as integer) in ({years}), false)
+                       as year_in_release
+            from tidy_nonempty t
+            join tidy_codes c on c.key = t.city_code
+            left join tidy_names n on n.key = t.city_name || chr(31) || t.data_year
+            join tidy_indicators i on i.key = t.indicator
+            join tidy_scopes s on s.key = t.scope""")
+
+    def _checks(self, letters: dict[str, str], metadata: ReleaseMetadata) -> list[Problem]:
+        """Each row's code, indicator, scope, unit and data year, in that order."""
+
+        def where(column: str, condition: str, arg: str) -> str:
+            return (f"select 0 as sheet_index, NULL::varchar as source_sheet, source_row, "
+                    f"0 as column_index, '{letters[column]}' as source_column, {arg} as arg "
+                    f"from tidy_resolved where {condition}")
+
+        years = metadata.data_years
+        return [
+            Problem(where("city_code", "city_code is null", "[code_raw, city_name]"),
+                    lambda a: f"city code {a[0]!r} is not 6 digits and name {a[1]!r} is not "
+                              "a known city"),
+            Problem(where("indicator", "indicator_code is null", "indicator_raw"),
+                    lambda a: f"unknown indicator {a!r}: add it to "
+                              "dbt_project/seeds/indicator_synonyms.csv"),
+            Problem(where("scope", "scope is null", "scope_raw"),
+                    lambda a: f"unknown scope {a!r} (expected 全市, 市辖区 or 城区)"),
+            *unit_problems(),
+            Problem(where("data_year", "data_year is null", "year_raw"),
+                    lambda a: f"data year {a!r} is not a whole number"),
+            Problem(where("data_year", "data_year is not null and not year_in_release",
+                          "data_year"),
+                    lambda a: f"data year {a} is not among the release's data_years "
+                              f"{years} (fix the sidecar or the row)"),
+        ]

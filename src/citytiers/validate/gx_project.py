@@ -1,7 +1,10 @@
 """Open the file-based GX project in ``expectations/``, (re)configure it, run checkpoints.
 
-The project is committed: suites, validation definitions and checkpoints are JSON under
-``expectations/``. ``configure_project`` rewrites them from :mod:`citytiers.validate.suites`
+Two data sources: ``staging``, GX's SQL engine over the file-backed staging database
+(``${CITYTIERS_STAGING_DB}``) for the raw suites, which validate a release where it was
+parsed (no copy into pandas, whatever its size); ``dataframes`` (pandas) for the mart
+suites. The project is committed: suites, validation definitions and checkpoints are JSON
+under ``expectations/``. ``configure_project`` rewrites them from :mod:`citytiers.validate.suites`
 (run ``citytiers gx-configure`` after editing a suite). The nightly run only *reads* them,
 so a run never changes the working tree. Validation results and Data Docs go to the
 warehouse's ``reports/`` through the ``${CITYTIERS_*}`` variables in great_expectations.yml.
@@ -23,6 +26,10 @@ from citytiers.validate.suites import SUITES
 
 DATASOURCE = "dataframes"
 BATCH_DEFINITION = "whole_frame"
+STAGING_DATASOURCE = "staging"
+STAGING_BATCH_DEFINITION = "whole_table"
+# Suites named raw_<table> guard staged table <table> (raw_observations -> observations).
+RAW_SUITE_PREFIX = "raw_"
 FAILED_EXPECTATIONS_SHOWN = 10
 UNEXPECTED_VALUES_SHOWN = 10
 UNSAFE_RUN_NAME_CHARS = re.compile(r"[/\\:*?\"<>|\s]+")
@@ -58,10 +65,62 @@ def open_context(settings: Settings) -> Any:
     """The FileDataContext rooted at ``expectations/``, writing results under ``reports/``."""
     os.environ["CITYTIERS_GX_RESULTS_DIR"] = str(settings.reports / "gx_validations")
     os.environ["CITYTIERS_DATA_DOCS_DIR"] = str(settings.reports / "data_docs")
+    os.environ["CITYTIERS_STAGING_DB"] = str(settings.staging_db)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network at run time
     import great_expectations as gx
 
+    patch_sql_result_fetching()
     return gx.get_context(mode="file", context_root_dir=str(settings.expectations))
+
+
+def patch_sql_result_fetching() -> None:
+    """GX's SQL engine closes its connection and *then* fetches the result
+    (``with get_connection(): result = execute(...)``; ``result.fetchall()`` after), which
+    works where the driver buffers results; duckdb-engine does not, so every metric came
+    back empty ("list index out of range", GX issue #11579). Buffer the result while the
+    connection is open (``freeze()``). Idempotent; a test with bad data proves the suites
+    fail where they must (tests/functional/test_validation.py)."""
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+
+    if getattr(SqlAlchemyExecutionEngine.execute_query, "_citytiers_buffered", False):
+        return
+
+    def execute_query(self: Any, query: Any) -> Any:
+        with self.get_connection() as connection:
+            return self._execute_query_with_recovery(connection, query).freeze()()
+
+    execute_query._citytiers_buffered = True  # type: ignore[attr-defined]
+    SqlAlchemyExecutionEngine.execute_query = execute_query
+
+
+def stage_frame(settings: Settings, table: str, frame: pd.DataFrame) -> None:
+    """Put ``frame`` into a new staging database as ``table``, to validate rows that did
+    not come from a parser (tests, a steward's re-check); ``observation_seq`` is added in
+    frame order when missing."""
+    from citytiers.staging import Staging
+
+    if table == "observations" and "observation_seq" not in frame.columns:
+        frame = frame.assign(observation_seq=range(1, len(frame) + 1))
+    staging = Staging(settings.staging_db)
+    try:
+        staging.put(table, frame)
+    finally:
+        staging.close()
+
+
+def staged_table(suite: str) -> str:
+    """The staging table a raw suite guards: ``raw_observations`` -> ``observations``."""
+    return suite.removeprefix(RAW_SUITE_PREFIX)
+
+
+def release_engines(context: Any) -> None:
+    """Close the SQL engines' connections: DuckDB lets one process open a file with one
+    configuration at a time, and the loader opens the staging file next."""
+    for datasource in context.data_sources.all().values():
+        execution = getattr(datasource, "execution_engine", None)
+        for engine in (getattr(execution, "engine", None), getattr(datasource, "_engine", None)):
+            if engine is not None and hasattr(engine, "dispose"):
+                engine.dispose()
 
 
 def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
@@ -69,11 +128,29 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     import great_expectations as gx
 
     context = open_context(settings)
+    # GX test-reads every table asset when it is added: give it empty staged tables.
+    settings.staging_db.parent.mkdir(parents=True, exist_ok=True)
+    import duckdb
+
+    from citytiers.database import raw_schema_sql
+
+    with duckdb.connect(str(settings.staging_db)) as connection:
+        connection.execute(raw_schema_sql())
+        for name in SUITES:
+            if name.startswith(RAW_SUITE_PREFIX):
+                connection.execute(f"create or replace table {staged_table(name)} as "
+                                   f"select * from raw.{staged_table(name)} where false")
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
+    staging = context.data_sources.add_or_update_sql(
+        STAGING_DATASOURCE, connection_string="duckdb:///${CITYTIERS_STAGING_DB}")
     for name, configure in SUITES.items():
         suite = context.suites.add_or_update(configure(dictionary))
-        asset = datasource.add_dataframe_asset(name)
-        batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+        if name.startswith(RAW_SUITE_PREFIX):
+            asset = staging.add_table_asset(name, table_name=staged_table(name))
+            batch_definition = asset.add_batch_definition_whole_table(STAGING_BATCH_DEFINITION)
+        else:
+            asset = datasource.add_dataframe_asset(name)
+            batch_definition = asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
         definition = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=batch_definition, suite=suite))
         context.checkpoints.add_or_update(gx.Checkpoint(
@@ -83,17 +160,39 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
             result_format={"result_format": "SUMMARY",
                            "partial_unexpected_count": UNEXPECTED_VALUES_SHOWN},
         ))
+    release_engines(context)
     return list(SUITES)
 
 
-def _describe_failure(result: Any) -> str:
+def _offending_rows(settings: Settings, suite: str, result: Any) -> list[dict] | None:
+    """The first rows a failed SQL check found, read again from the staging database
+    (GX's SUMMARY results carry only their count, and COMPLETE would carry every value of
+    every expectation): so the reason names the rows and columns at fault."""
+    query = result.expectation_config.kwargs.get("unexpected_rows_query")
+    if not query:
+        return None
+    import duckdb
+
+    sql = query.format(batch=f"(select * from {staged_table(suite)})")
+    with duckdb.connect(str(settings.staging_db), read_only=True) as connection:
+        cursor = connection.execute(f"select * from ({sql}) limit {UNEXPECTED_VALUES_SHOWN}")
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _describe_failure(result: Any, rows: list[dict] | None = None) -> str:
     config = result.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
     details = result.result or {}
     observed = ""
+    rows = rows if rows is not None else (details.get("details") or {}).get("unexpected_rows")
     if "unexpected_count" in details:
         observed = (f": {details['unexpected_count']} unexpected, e.g. "
                     f"{details.get('partial_unexpected_list', [])[:UNEXPECTED_VALUES_SHOWN]}")
+    elif rows is not None:
+        # A SQL check's offending rows: name them by their lineage where they carry it.
+        shown = [_row_lineage(row) for row in list(rows)[:UNEXPECTED_VALUES_SHOWN]]
+        observed = f": {details.get('observed_value', len(rows))} unexpected row(s), e.g. {shown}"
     elif "observed_value" in details:
         observed = f": observed {details['observed_value']!r}"
     if result.exception_info and result.exception_info.get("raised_exception"):
@@ -103,26 +202,45 @@ def _describe_failure(result: Any) -> str:
     return f"{config.type}({kwargs}){observed}"
 
 
+def _row_lineage(row: Any) -> str:
+    """One offending row as ``row 12, column E: city_code='32050'``, or its values."""
+    values = dict(row) if isinstance(row, dict) else {}
+    where = [f"{key.removeprefix('source_')} {values[key]}"
+             for key in ("source_sheet", "source_row", "source_column") if values.get(key)]
+    rest = {k: v for k, v in values.items()
+            if k not in ("source_sheet", "source_row", "source_column")}
+    shown = ", ".join(f"{k}={v!r}" for k, v in list(rest.items())[:4])
+    return f"{', '.join(where)}: {shown}" if where else shown
+
+
 def _store_safe(text: str) -> str:
     """GX files results under the run name: no path separators or other unsafe characters
     (a publisher like "github.com/leiii/census" would otherwise break the store)."""
     return UNSAFE_RUN_NAME_CHARS.sub("_", text)[:RUN_NAME_MAX_CHARS]
 
 
-def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
+def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = None,
                    parameters: dict[str, Any] | None = None,
                    run_name: str | None = None) -> ValidationOutcome:
-    """Validate ``frame`` with checkpoint ``name``; Data Docs are updated as a side effect.
-    ``run_name`` is what Data Docs list the result under (the file, and whether it is a
-    synthetic sample, so no steward mistakes sample data for official figures)."""
+    """Validate with checkpoint ``name``: a mart suite validates ``frame``; a raw suite
+    (``frame`` None) the staged table of the release in the staging database. Data Docs
+    are updated as a side effect. ``run_name`` is what Data Docs list the result under
+    (the file, and whether it is a synthetic sample, so no steward mistakes sample data
+    for official figures)."""
     from great_expectations.core.run_identifier import RunIdentifier
 
+    if frame is not None and name.startswith(RAW_SUITE_PREFIX):
+        stage_frame(settings, staged_table(name), frame)
+        frame = None
     context = open_context(settings)
     checkpoint = context.checkpoints.get(name)
-    result = checkpoint.run(batch_parameters={"dataframe": frame},
-                            expectation_parameters=parameters or {},
-                            run_id=RunIdentifier(run_name=_store_safe(run_name))
-                            if run_name else None)
+    try:
+        result = checkpoint.run(
+            batch_parameters={"dataframe": frame} if frame is not None else None,
+            expectation_parameters=parameters or {},
+            run_id=RunIdentifier(run_name=_store_safe(run_name)) if run_name else None)
+    finally:
+        release_engines(context)
     failed: list[str] = []
     warnings: list[str] = []
     evaluated = 0
@@ -133,7 +251,9 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame,
                 continue
             severity = str(getattr(expectation_result.expectation_config, "severity", ""))
             target = warnings if severity.lower().endswith("warning") else failed
-            target.append(_describe_failure(expectation_result))
+            rows = (_offending_rows(settings, name, expectation_result)
+                    if name.startswith(RAW_SUITE_PREFIX) else None)
+            target.append(_describe_failure(expectation_result, rows))
     return ValidationOutcome(suite=name, success=not failed, evaluated=evaluated,
                              failed=failed,
                              docs_index=settings.reports / "data_docs" / "index.html",

@@ -1,0 +1,307 @@
+"""The value loop, written once: long cells -> observations, in bulk SQL.
+
+Every data adapter ends in the same relation of *cells*, one row per printed figure with
+its lineage (view ``cells``, columns :data:`CELL_COLUMNS`). :func:`build_observations`
+turns it into the staged ``observations`` table: placeholders dropped, numbers parsed
+(full-width digits, thousands separators), units joined from the dictionary and applied in
+exact DECIMAL arithmetic (282.22 万人 is 2,822,200 persons, not 2822200.0000000005), and
+every cell that is not a number reported with its sheet, row and column. Python only sees
+the *distinct* printed labels (units, names), never a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from citytiers.dictionary import Dictionary
+from citytiers.errors import ReleaseError, ReleaseProblems
+from citytiers.staging import Staging
+
+# What publishers print for "no value": blank, dashes, ellipses, slash.
+PLACEHOLDERS = frozenset({"", "—", "——", "–", "-", "－", "…", "……", "...", "/", "／"})
+# A printed figure: sign, digits, decimals, exponent (after folding). float() alone would
+# also take "nan", "inf" and "1_000", which no publisher means as a number.
+PRINTED_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+# NFKC of the full-width forms block (U+FF01-U+FF5E -> U+0021-U+007E): full-width digits,
+# signs, decimal point and comma as printed by Chinese typesetting.
+FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
+# Exact arithmetic: a printed figure as DECIMAL(38,10) times a factor as DECIMAL(18,6) is a
+# DECIMAL(38,16), exact below 10^22. A figure of 10^13 or more (in its printed unit) takes
+# the double path instead of overflowing; no city statistic is that large (the plausibility
+# gates refuse it).
+VALUE_DECIMAL = "decimal(38,10)"
+FACTOR_DECIMAL = "decimal(18,6)"
+EXACT_BELOW = 1e13
+PROBLEMS_SHOWN = 20
+
+CELL_COLUMNS = (
+    "sheet_index", "column_index", "city_code", "city_name_raw", "scope", "indicator_code",
+    "data_year", "unit_raw", "value_raw", "source_sheet", "source_row", "source_column",
+    "raw_header", "basis",
+)
+OBSERVATION_COLUMNS = (
+    "city_code", "city_name_raw", "scope", "indicator_code", "data_year", "value",
+    "base_unit", "value_raw", "unit_raw", "source_sheet", "source_row", "source_column",
+    "raw_header", "basis",
+)
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """``('a', 'b')`` for an ``in`` clause (values quoted for SQL)."""
+    quoted = ["'" + value.replace("'", "''") + "'" for value in sorted(values)]
+    return "(" + ", ".join(quoted or ["NULL"]) + ")"
+
+
+def define_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """``ct_strip`` (Unicode white space at both ends, as str.strip) and ``ct_fold`` (the
+    text a number is read from)."""
+    con.execute(r"""create or replace temp macro ct_strip(s) as
+        regexp_replace(s, '^[\s\x{3000}\x{00A0}\x{FEFF}]+|[\s\x{3000}\x{00A0}\x{FEFF}]+$',
+                       '', 'g')""")
+    con.execute(f"""create or replace temp macro ct_fold(s) as
+        replace(translate(ct_strip(s), '{FULL_WIDTH.replace("'", "''")}',
+                          '{HALF_WIDTH.replace("'", "''")}'), ',', '')""")
+
+
+def register_table(con: duckdb.DuckDBPyConnection, name: str,
+                   columns: dict[str, list[Any]], types: dict[str, pa.DataType]) -> None:
+    """A small lookup table (distinct labels -> codes) as a view of an Arrow table."""
+    table = pa.table({key: pa.array(values, types[key]) for key, values in columns.items()})
+    con.register(name, table)
+
+
+def lookup_distinct(con: duckdb.DuckDBPyConnection, name: str, source: str, column: str,
+                    resolve: Callable[[str], tuple[Any, ...]],
+                    results: dict[str, pa.DataType]) -> None:
+    """Register table ``name``: each distinct ``column`` of ``source`` (a relation) and what
+    ``resolve`` makes of it (a tuple, one value per ``results`` column)."""
+    keys = [row[0] for row in con.execute(
+        f"select distinct {column} from {source} where {column} is not null").fetchall()]
+    resolved = [resolve(key) for key in keys]
+    columns: dict[str, list[Any]] = {"key": keys}
+    for position, result in enumerate(results):
+        columns[result] = [values[position] for values in resolved]
+    register_table(con, name, columns, {"key": pa.string(), **results})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One check over the cells: rows of ``sql`` (selecting sheet_index, source_sheet,
+    source_row, column_index, source_column and ``arg``) are problems, worded by
+    ``message(arg)``."""
+
+    sql: str
+    message: Callable[[Any], str]
+
+
+def raise_problems(con: duckdb.DuckDBPyConnection, path: Path, problems: list[Problem],
+                   extra: list[ReleaseError] | None = None) -> None:
+    """Raise :class:`ReleaseProblems` when any check finds rows: the first
+    :data:`PROBLEMS_SHOWN` in file order (sheet, row, check, column), and the total."""
+    found: list[tuple[Any, ...]] = []
+    total = 0
+    for order, problem in enumerate(problems):
+        total += int(con.execute(f"select count(*) from ({problem.sql})").fetchall()[0][0])
+        found += [(*row, order) for row in con.execute(
+            f"""select sheet_index, source_row, column_index, source_sheet, source_column, arg
+                from ({problem.sql}) order by sheet_index, source_row, column_index
+                limit {PROBLEMS_SHOWN}""").fetchall()]
+    errors = extra or []
+    if not total and not errors:
+        return
+    found.sort(key=lambda r: (r[0], r[1] if r[1] is not None else 0, r[6], r[2] or 0))
+    shown = [ReleaseError(path, problems[r[6]].message(r[5]), sheet=r[3], row=r[1],
+                          column=r[4]) for r in found[:PROBLEMS_SHOWN]]
+    raise ReleaseProblems(path, [*shown, *errors], total=total + len(errors))
+
+
+def register_units(con: duckdb.DuckDBPyConnection, dictionary: Dictionary,
+                   source: str = "cells") -> None:
+    """Table ``cell_units``: every printed unit of ``source`` -> base unit and factor (exact
+    text of the seed's factor), NULL when the dictionary does not know it."""
+
+    def resolve(printed: str) -> tuple[Any, ...]:
+        unit = dictionary.unit_for(printed)
+        return (unit.base_unit, unit.factor_text) if unit else (None, None)
+
+    lookup_distinct(con, "cell_units", source, "unit_raw", resolve,
+                    {"base_unit": pa.string(), "factor": pa.string()})
+
+
+def unit_problems() -> list[Problem]:
+    """Checks of a per-row unit (tidy CSV, a 计量单位 column; the cells carry the unit's
+    column letter as ``unit_column``): known, and of the indicator's kind (亿元 for GDP,
+    not 万人). Needs :func:`register_indicator_units`."""
+    return [
+        Problem("""select sheet_index, source_sheet, source_row, column_index,
+                          unit_column as source_column, unit_raw as arg
+                   from cells left join cell_units u on u.key = cells.unit_raw
+                   where u.base_unit is null""",
+                lambda unit: f"unknown unit {unit!r}: add it to "
+                             "dbt_project/seeds/unit_factors.csv"),
+        Problem("""select sheet_index, source_sheet, source_row, column_index,
+                          unit_column as source_column,
+                          [unit_raw, u.base_unit, cells.indicator_code, i.base_unit] as arg
+                   from cells join cell_units u on u.key = cells.unit_raw
+                   join indicator_units i on i.indicator_code = cells.indicator_code
+                   where u.base_unit <> i.base_unit""",
+                lambda a: f"unit {a[0]!r} measures {a[1]}, but {a[2]} is in {a[3]}"),
+    ]
+
+
+def register_indicator_units(con: duckdb.DuckDBPyConnection, dictionary: Dictionary) -> None:
+    codes = sorted(dictionary.indicators)
+    register_table(con, "indicator_units",
+                   {"indicator_code": codes,
+                    "base_unit": [dictionary.indicators[c].base_unit for c in codes]},
+                   {"indicator_code": pa.string(), "base_unit": pa.string()})
+
+
+def build_observations(staging: Staging, path: Path, dictionary: Dictionary, *,
+                       missing_values: Iterable[str] = (),
+                       checks: list[Problem] | None = None) -> int:
+    """View ``cells`` (see :data:`CELL_COLUMNS`) -> staged table ``observations``; raise
+    :class:`ReleaseProblems` naming every cell that is not a figure (and whatever the
+    adapter's own ``checks`` find, in the same pass). Returns the observation count."""
+    con = staging.con
+    define_macros(con)
+    register_units(con, dictionary)
+    register_indicator_units(con, dictionary)
+    blanks = sql_list(PLACEHOLDERS | set(missing_values))
+    con.execute(f"""create or replace temp view cell_values as
+        select cells.*, u.base_unit, u.factor, ct_strip(value_raw) as stripped,
+               ct_fold(value_raw) as folded,
+               case when ct_strip(value_raw) in {blanks} or ct_fold(value_raw) in {blanks}
+                      then 'blank'
+                    when regexp_full_match(ct_fold(value_raw), '{PRINTED_NUMBER}')
+                      then 'number'
+                    else 'invalid' end as value_kind
+        from cells left join cell_units u on u.key = cells.unit_raw""")
+    not_a_number = Problem(
+        """select sheet_index, source_sheet, source_row, column_index, source_column,
+                  value_raw as arg from cell_values where value_kind = 'invalid'""",
+        lambda text: f"value {text!r} is not a number")
+    raise_problems(con, path, [*(checks or []), not_a_number])
+    staged = con.sql(f"""
+        select row_number() over (order by sheet_index, source_row, column_index)
+                   ::integer as observation_seq,
+               city_code, city_name_raw, scope, indicator_code, data_year::integer as data_year,
+               case when abs(cast(folded as double)) < {EXACT_BELOW}
+                    then cast((case when regexp_matches(folded, '[eE]')
+                                    then cast(cast(folded as double) as {VALUE_DECIMAL})
+                                    else cast(folded as {VALUE_DECIMAL}) end)
+                              * cast(factor as {FACTOR_DECIMAL}) as double)
+                    else cast(folded as double) * cast(factor as double) end as value,
+               base_unit, value_raw, unit_raw, source_sheet, source_row::integer as source_row,
+               source_column, raw_header, basis
+        from cell_values where value_kind = 'number'
+        order by observation_seq""")
+    return staging.put("observations", staged)
+
+
+def empty_observations(staging: Staging) -> int:
+    """The empty ``observations`` table of a reference release."""
+    staging.con.execute(f"""create or replace table observations as
+        select * from (values (0::integer, {", ".join(
+            "NULL::double" if c == "value" else "NULL::integer" if c in (
+                "data_year", "source_row") else "NULL::varchar" for c in OBSERVATION_COLUMNS)}))
+            t(observation_seq, {", ".join(OBSERVATION_COLUMNS)}) where false""")
+    if "observations" not in staging.tables:
+        staging.tables.append("observations")
+    return 0
+
+
+@dataclass(frozen=True)
+class ValueColumn:
+    """A column of figures in a wide table: what its header (or the sidecar) says.
+    ``unit_raw`` None: each row says its unit (a 计量单位 column); ``data_year`` None: the
+    row's (or the release's) year."""
+
+    index: int
+    indicator_code: str
+    scope: str
+    unit_raw: str | None
+    raw_header: str
+    basis: str | None = None
+    data_year: int | None = None
+
+
+@dataclass(frozen=True)
+class RowKeys:
+    """The rows of one table block that hold a city, and what each row says of itself."""
+
+    row_index: list[int]          # 0-based (spreadsheet row - 1)
+    city_code: list[str]
+    city_name_raw: list[str]
+    data_year: list[int | None] | None = None
+    unit_raw: list[str | None] | None = None   # a per-row unit column
+    unit_column: str | None = None             # its letter, for messages
+
+
+def stage_block(con: duckdb.DuckDBPyConnection, part: int, table: pa.Table,
+                sheet: str | None, columns: list[ValueColumn], rows: RowKeys) -> str:
+    """Unpivot one block of a wide grid (``table``: columns c0..cN, one row per spreadsheet
+    row) into long cells: table ``cells_part_<part>``. Returns its name."""
+    from openpyxl.utils import get_column_letter
+
+    name = f"cells_part_{part}"
+    define_macros(con)
+    count = len(rows.row_index)
+    register_table(con, f"{name}_rows", {
+        "row_index": rows.row_index, "city_code": rows.city_code,
+        "city_name_raw": rows.city_name_raw,
+        "data_year": rows.data_year or [None] * count,
+        "unit_raw": rows.unit_raw or [None] * count,
+    }, {"row_index": pa.int64(), "city_code": pa.string(), "city_name_raw": pa.string(),
+        "data_year": pa.int64(), "unit_raw": pa.string()})
+    register_table(con, f"{name}_columns", {
+        "col": [f"c{c.index}" for c in columns], "column_index": [c.index for c in columns],
+        "source_column": [get_column_letter(c.index + 1) for c in columns],
+        "indicator_code": [c.indicator_code for c in columns],
+        "scope": [c.scope for c in columns], "unit_raw": [c.unit_raw for c in columns],
+        "raw_header": [c.raw_header for c in columns], "basis": [c.basis for c in columns],
+        "data_year": [c.data_year for c in columns],
+    }, {"col": pa.string(), "column_index": pa.int64(), "source_column": pa.string(),
+        "indicator_code": pa.string(), "scope": pa.string(), "unit_raw": pa.string(),
+        "raw_header": pa.string(), "basis": pa.string(), "data_year": pa.int64()})
+    wanted = sorted({f"c{c.index}" for c in columns})
+    grid = table.select(wanted).append_column("row_index", pa.array(range(table.num_rows),
+                                                                     pa.int64()))
+    con.register(f"{name}_grid", grid)
+    sheet_sql = "NULL::varchar" if sheet is None else "'" + sheet.replace("'", "''") + "'"
+    unit_column = ("NULL::varchar" if rows.unit_column is None
+                   else f"'{rows.unit_column}'")
+    con.execute(f"""create or replace temp table {name} as
+        select {part} as sheet_index, col.column_index, r.city_code, r.city_name_raw,
+               col.scope, col.indicator_code, coalesce(col.data_year, r.data_year) as data_year,
+               coalesce(col.unit_raw, r.unit_raw) as unit_raw, ct_strip(v.value_raw) as value_raw,
+               {sheet_sql} as source_sheet, v.row_index + 1 as source_row, col.source_column,
+               col.raw_header, col.basis, {unit_column} as unit_column
+        from (unpivot (select * from {name}_grid
+                       where row_index in (select row_index from {name}_rows))
+              on {", ".join(wanted)} into name col value value_raw) v
+        join {name}_rows r on r.row_index = v.row_index
+        join {name}_columns col on col.col = v.col""")
+    for view in ("rows", "columns", "grid"):
+        con.unregister(f"{name}_{view}")
+    return name
+
+
+def union_cells(con: duckdb.DuckDBPyConnection, parts: list[str]) -> None:
+    """View ``cells``: every block's cells."""
+    if not parts:
+        con.execute(f"""create or replace temp view cells as select * from (values (
+            0, 0, {", ".join(["NULL::varchar"] * 4)}, NULL::integer,
+            {", ".join(["NULL::varchar"] * 3)}, NULL::integer,
+            {", ".join(["NULL::varchar"] * 4)})) t({", ".join(CELL_COLUMNS)}, unit_column)
+            where false""")
+        return
+    con.execute("create or replace temp view cells as "
+                + " union all ".join(f"select * from {p}" for p in parts))
