@@ -23,7 +23,6 @@ from citytiers.adapters.cells import (
     build_observations,
     define_macros,
     lookup_distinct,
-    register_indicator_units,
     unit_problems,
 )
 from citytiers.adapters.grids import DECODE_CHUNK_BYTES, decode_check, read_head_text
@@ -60,21 +59,40 @@ def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
 
 
 def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> None:
-    """Table ``tidy_rows``: the CSV as text, in file order (``rowid`` 0 = row 2). The
+    """Temp table ``tidy_rows``: the CSV as text, in file order (``rowid`` 0 = row 2). The
     parallel reader first; a file with short rows or quoted line breaks needs the
-    tolerant single-threaded one."""
+    tolerant single-threaded one. Raises duckdb.Error when neither reads it."""
     options = ("header = true, all_varchar = true, delim = ',', quote = '\"', "
                "escape = '\"', names = $names")
     try:
-        con.execute(f"create or replace table tidy_rows as select * from read_csv($path, "
+        con.execute(f"create or replace temp table tidy_rows as select * from read_csv($path, "
                     f"{options})", {"path": str(path), "names": names})
-    except duckdb.Error:
-        try:
-            con.execute(f"create or replace table tidy_rows as select * from read_csv($path, "
-                        f"{options}, null_padding = true, parallel = false)",
-                        {"path": str(path), "names": names})
-        except duckdb.Error as exc:
+    except duckdb.Error as exc:
+        if "unicode" in str(exc).lower():
+            raise
+        con.execute(f"create or replace temp table tidy_rows as select * from read_csv($path, "
+                    f"{options}, null_padding = true, parallel = false)",
+                    {"path": str(path), "names": names})
+
+
+def stage_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
+               scratch: Path) -> None:
+    """Read ``path`` into ``tidy_rows``. DuckDB reads UTF-8 only and checks it itself; a
+    file it refuses as such is re-encoded from the encoding that decodes it (GB18030)
+    into ``scratch`` first, in chunks."""
+    try:
+        read_rows(con, path, names)
+        return
+    except duckdb.Error as exc:
+        if "unicode" not in str(exc).lower():
             raise ReleaseError(path, f"cannot read the CSV: {str(exc).splitlines()[0]}") from exc
+    copy = utf8_copy(path, decode_check(path), scratch)
+    try:
+        read_rows(con, copy, names)
+    except duckdb.Error as exc:
+        raise ReleaseError(path, f"cannot read the CSV: {str(exc).splitlines()[0]}") from exc
+    finally:
+        copy.unlink(missing_ok=True)
 
 
 class Adapter(BaseAdapter):
@@ -89,16 +107,9 @@ class Adapter(BaseAdapter):
             raise ReleaseError(path, f"tidy CSV lacks column(s) {', '.join(missing)}; "
                                      f"expected header {','.join(TIDY_COLUMNS)}", row=1)
         con = staging.con
-        encoding = decode_check(path)
-        source = path
-        if encoding != "utf-8-sig":
-            folder = staging.path.parent if staging.path else Path(tempfile.gettempdir())
-            source = utf8_copy(path, encoding, folder)
-        try:
-            read_rows(con, source, [name or f"unnamed_{i}" for i, name in enumerate(header)])
-        finally:
-            if source != path:
-                source.unlink(missing_ok=True)
+        scratch = staging.path.parent if staging.path else Path(tempfile.gettempdir())
+        stage_rows(con, path, [name or f"unnamed_{i}" for i, name in enumerate(header)],
+                   scratch)
         letters = {name: column_letter(header.index(name)) for name in TIDY_COLUMNS}
         self._resolve(con, metadata)
         con.execute(f"""create or replace temp view cells as
@@ -106,25 +117,27 @@ class Adapter(BaseAdapter):
                    city_name as city_name_raw, scope, indicator_code, data_year,
                    unit as unit_raw, value as value_raw, NULL::varchar as source_sheet,
                    source_row, '{letters["value"]}' as source_column, 'value' as raw_header,
-                   NULL::varchar as basis, '{letters["unit"]}' as unit_column
+                   NULL::varchar as basis, '{letters["unit"]}' as unit_column, code_raw,
+                   indicator_raw, scope_raw, year_raw, year_in_release
             from tidy_resolved""")
         count = build_observations(staging, path, self.dictionary,
-                                   checks=self._checks(letters, metadata))
-        con.execute("drop table tidy_rows")
+                                   checks=self._checks(letters, metadata),
+                                   units_from="(select unit as unit_raw from tidy_nonempty)")
+        con.execute("drop table tidy_nonempty")
         if count == 0:
             raise ReleaseError(path, "no observations: every value is blank or a placeholder")
         return Staged()
 
     def _resolve(self, con: duckdb.DuckDBPyConnection, metadata: ReleaseMetadata) -> None:
         """View ``tidy_resolved``: every non-empty row, stripped, with its code, indicator,
-        scope and year resolved (NULL where they do not resolve)."""
+        scope and year resolved (NULL where they do not resolve). Labels are resolved once
+        per distinct printed text; nothing is materialized until the value pass."""
         define_macros(con)
-        register_indicator_units(con, self.dictionary)
         stripped = ", ".join(f"coalesce(ct_strip({c}), '') as {c}" for c in TIDY_COLUMNS)
-        con.execute(f"""create or replace temp view tidy_text as
-            select rowid + 2 as source_row, {stripped} from tidy_rows""")
-        con.execute(f"""create or replace temp view tidy_nonempty as
-            select * from tidy_text where {" or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)}""")
+        con.execute(f"""create or replace temp table tidy_nonempty as
+            select * from (select rowid + 2 as source_row, {stripped} from tidy_rows)
+            where {" or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)}""")
+        con.execute("drop table tidy_rows")
         dictionary = self.dictionary
         lookup_distinct(con, "tidy_codes", "tidy_nonempty", "city_code",
                         lambda raw: (normalize_code(raw),), {"code": pa.string()})
@@ -165,16 +178,17 @@ class Adapter(BaseAdapter):
             join tidy_scopes s on s.key = t.scope""")
 
     def _checks(self, letters: dict[str, str], metadata: ReleaseMetadata) -> list[Problem]:
-        """Each row's code, indicator, scope, unit and data year, in that order."""
+        """Each row's code, indicator, scope, unit and data year, in that order (on the
+        materialized cells, ``cell_values``)."""
 
         def where(column: str, condition: str, arg: str) -> str:
             return (f"select 0 as sheet_index, NULL::varchar as source_sheet, source_row, "
                     f"0 as column_index, '{letters[column]}' as source_column, {arg} as arg "
-                    f"from tidy_resolved where {condition}")
+                    f"from cell_values where {condition}")
 
         years = metadata.data_years
         return [
-            Problem(where("city_code", "city_code is null", "[code_raw, city_name]"),
+            Problem(where("city_code", "city_code is null", "[code_raw, city_name_raw]"),
                     lambda a: f"city code {a[0]!r} is not 6 digits and name {a[1]!r} is not "
                               "a known city"),
             Problem(where("indicator", "indicator_code is null", "indicator_raw"),
