@@ -11,6 +11,12 @@ import duckdb
 
 from citytiers.errors import WarehouseLocked
 
+# DuckDB's own default is 80 % of RAM per database instance, and a night opens several
+# (staging, GX's engine, the writer): bound each, so that the largest release stays well
+# under 2 GiB of RSS; beyond the limit DuckDB spills to disk. Threads: the machine's cores.
+MEMORY_LIMIT = "1GB"
+THREADS = 2
+
 
 def raw_schema_sql() -> str:
     return files("citytiers").joinpath("raw_schema.sql").read_text(encoding="utf-8")
@@ -34,6 +40,7 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
                 f"{path} is locked by another process ({exc}). Only the nightly pipeline "
                 "writes this file; analysts should open the published copy instead.") from exc
         raise
+    connection.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     try:
         yield connection
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +20,15 @@ from citytiers.storage import archive, quarantine
 from citytiers.validate.gx_project import run_checkpoint
 
 log = logging.getLogger(__name__)
+# A release larger than this is quarantined at once, unread and not copied (the copy alone
+# could fill the disk). Generous: county-level yearbooks with decades of back data are a
+# few hundred MB. Set CITYTIERS_MAX_RELEASE_BYTES to change it.
+DEFAULT_MAX_RELEASE_BYTES = 2 << 30
+
+
+def max_release_bytes() -> int:
+    raw = os.environ.get("CITYTIERS_MAX_RELEASE_BYTES", "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_MAX_RELEASE_BYTES
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,18 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
     timings: dict[str, float] = {}
+    size, limit = path.stat().st_size, max_release_bytes()
+    if size > limit:
+        reason = (f"file {path.name}: {size:,} bytes is more than the largest release this "
+                  f"warehouse reads ({limit:,} bytes); it was not read. Split the release, or "
+                  "raise CITYTIERS_MAX_RELEASE_BYTES if the machine can take it.")
+        stored = quarantine(settings, path, candidate.release_id, reason, keep_file=False)
+        record_release(settings, ReleaseRecord(
+            candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
+            str(path), str(stored), None, None, 0, reason, run_id))
+        log.error("quarantined %s: %s", path.name, reason)
+        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
+                             reason, False)
     staging = Staging(settings.staging_db)
     try:
         try:

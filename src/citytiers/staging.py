@@ -16,11 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-# DuckDB's own default is 80 % of RAM, per process. A release is staged while Airflow, the
-# GX engine and the writer's connection live in the same machine: bound the staging
-# database so a 10 M-observation release stays well under 2 GiB and spills to disk beyond.
-STAGING_MEMORY_LIMIT = "1GB"
-STAGING_THREADS = 2
+from citytiers.database import MEMORY_LIMIT, THREADS
 
 
 class Staging:
@@ -33,8 +29,8 @@ class Staging:
             for stale in (path, path.with_name(path.name + ".wal")):
                 stale.unlink(missing_ok=True)  # a crashed night's leftovers
         self.con = duckdb.connect(str(path) if path else ":memory:")
-        self.con.execute(f"set memory_limit = '{STAGING_MEMORY_LIMIT}'")
-        self.con.execute(f"set threads = {STAGING_THREADS}")
+        self.con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
+        self.con.execute(f"set threads = {THREADS}")
         if path is not None:
             temp = path.with_name(path.stem + ".tmp")
             self.con.execute(f"set temp_directory = '{temp}'")

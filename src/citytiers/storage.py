@@ -56,9 +56,12 @@ def archive(settings: Settings, source: Path, release_id: str, meta: ReleaseMeta
     return _keep(settings, source, target)
 
 
-def quarantine(settings: Settings, source: Path, release_id: str, reason: str) -> Path:
+def quarantine(settings: Settings, source: Path, release_id: str, reason: str, *,
+               keep_file: bool = True) -> Path:
+    """Keep ``source`` in quarantine/ with its reason; ``keep_file`` False records only
+    the reason (a file too large to copy stays where it was found)."""
     target = settings.quarantine / f"{release_id[:12]}__{source.name}"
-    kept = _keep(settings, source, target) if source.exists() else target
+    kept = _keep(settings, source, target) if keep_file and source.exists() else target
     kept.with_name(kept.name + ".reason.txt").write_text(
         f"Release {source.name} (sha256 {release_id}) was quarantined; nothing of it was "
         f"loaded.\n\nReason:\n{reason}\n\nFix the file or its .release.yml sidecar and drop "

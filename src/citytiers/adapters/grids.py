@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +33,8 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 # Integers above 2**53 are not exact in a double: print those as the float they are.
 EXACT_INTEGER_LIMIT = 2.0**53
+# Rows turned into Arrow at a time: a sheet is never held as Python objects in full.
+ROWS_PER_CHUNK = 50_000
 DECODE_CHUNK_BYTES = 16 << 20
 # Where Arrow's float -> text cast prints what Python's str() prints (measured).
 ARROW_TEXT_RANGE = (1e-4, 1e10)
@@ -101,16 +105,26 @@ class Grid:
     _rows: list[list[str]] | None = field(default=None, repr=False)
 
     @classmethod
-    def from_rows(cls, sheet: str | None, rows: list[list[object]], *,
+    def from_rows(cls, sheet: str | None, rows: Iterable[list[object]], *,
                   keep_indent: bool = False) -> Grid:
-        width = max((len(row) for row in rows), default=0)
-        columns: list[list[object]] = [[] for _ in range(width)]
-        if rows:
+        """Rows of cell values -> text columns, :data:`ROWS_PER_CHUNK` rows at a time, so
+        that no more than one chunk of a sheet exists as Python objects."""
+        chunks: list[list[pa.Array]] = []
+        iterator = iter(rows)
+        while chunk := list(islice(iterator, ROWS_PER_CHUNK)):
+            width = max(len(row) for row in chunk)
             padded = (row if len(row) == width else [*row, *[""] * (width - len(row))]
-                      for row in rows)
-            columns = [list(col) for col in zip(*padded, strict=True)]
-        arrays = [column_text(col, keep_indent=keep_indent) for col in columns]
-        return cls(sheet, pa.table(arrays, names=[f"c{i}" for i in range(width)]))
+                      for row in chunk)
+            chunks.append([column_text(list(col), keep_indent=keep_indent)
+                           for col in zip(*padded, strict=True)])
+            del chunk, padded
+        width = max((len(arrays) for arrays in chunks), default=0)
+        columns = []
+        for index in range(width):
+            parts = [arrays[index] if index < len(arrays)
+                     else pa.array([""] * len(arrays[0]), pa.string()) for arrays in chunks]
+            columns.append(pa.chunked_array(parts, pa.string()))
+        return cls(sheet, pa.table(columns, names=[f"c{i}" for i in range(width)]))
 
     @property
     def height(self) -> int:
@@ -177,6 +191,17 @@ def read_head_text(path: Path, max_bytes: int = 1 << 16) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _sheet_rows(sheet: Any) -> Iterator[list[object]]:
+    """A sheet's rows from A1, lazily. calamine's ``iter_rows`` yields rows from row 1 but
+    columns only from the first used one (``sheet.start``): pad them back, so that column
+    letters are the spreadsheet's."""
+    if sheet.start is None:
+        return iter(())
+    offset = sheet.start[1]
+    rows = sheet.iter_rows()
+    return rows if not offset else ([*[""] * offset, *row] for row in rows)
+
+
 def _workbook_grids(path: Path, *, keep_indent: bool) -> list[Grid]:
     from python_calamine import CalamineError, CalamineWorkbook
 
@@ -184,9 +209,8 @@ def _workbook_grids(path: Path, *, keep_indent: bool) -> list[Grid]:
         workbook = CalamineWorkbook.from_path(str(path))
         grids = []
         for name in workbook.sheet_names:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            grids.append(Grid.from_rows(name, rows, keep_indent=keep_indent))
-            del rows
+            sheet = workbook.get_sheet_by_name(name)
+            grids.append(Grid.from_rows(name, _sheet_rows(sheet), keep_indent=keep_indent))
         return grids
     except (CalamineError, ValueError, OSError) as exc:
         raise ReleaseError(path, f"cannot read the workbook: {exc}") from exc
@@ -197,6 +221,6 @@ def read_grids(path: Path, *, keep_indent: bool = False) -> list[Grid]:
     leading spaces (census yearbooks indent names by level); otherwise cells are stripped."""
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _workbook_grids(path, keep_indent=keep_indent)
-    text = read_csv_text(path)
-    rows: list[list[object]] = list(csv.reader(io.StringIO(text)))
-    return [Grid.from_rows(None, rows, keep_indent=keep_indent)]
+    encoding = decode_check(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        return [Grid.from_rows(None, csv.reader(handle), keep_indent=keep_indent)]

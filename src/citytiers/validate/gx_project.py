@@ -132,7 +132,7 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     settings.staging_db.parent.mkdir(parents=True, exist_ok=True)
     import duckdb
 
-    from citytiers.database import raw_schema_sql
+    from citytiers.database import MEMORY_LIMIT, THREADS, raw_schema_sql
 
     with duckdb.connect(str(settings.staging_db)) as connection:
         connection.execute(raw_schema_sql())
@@ -142,7 +142,9 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
                                    f"select * from raw.{staged_table(name)} where false")
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     staging = context.data_sources.add_or_update_sql(
-        STAGING_DATASOURCE, connection_string="duckdb:///${CITYTIERS_STAGING_DB}")
+        STAGING_DATASOURCE, connection_string="duckdb:///${CITYTIERS_STAGING_DB}",
+        kwargs={"connect_args": {"config": {"memory_limit": MEMORY_LIMIT,
+                                            "threads": THREADS}}})
     for name, configure in SUITES.items():
         suite = context.suites.add_or_update(configure(dictionary))
         if name.startswith(RAW_SUITE_PREFIX):
