@@ -23,12 +23,12 @@ SOURCES ?=
 comma := ,
 SOURCE_DIRS_JSON := ["$(CURDIR)/$(SAMPLES)"$(foreach d,$(SOURCES),$(comma)"$(abspath $(d))")]
 
-.PHONY: run test lint install airflow-init clean-warehouse load-reference
+.PHONY: run test lint install airflow-init clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) UV_COMPILE_BYTECODE=1 $(BIN)/uv sync --frozen --quiet
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -68,6 +68,12 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests
+
+## Benchmark every stage on SYNTHETIC inputs (1x/10x/100x; 100x = 10 M observations), writes
+## warehouse/reports/bench.{md,json}. Not a test. Smoke: BENCH_ARGS="--scales 1 --repeat 1".
+BENCH_ARGS ?=
+bench: $(STAMP)
+	$(BIN)/python -m citytiers.bench $(BENCH_ARGS)
 
 ## Forget all runtime state (databases, archive, quarantine, reports). Asks nothing: be sure.
 clean-warehouse:

@@ -255,63 +255,75 @@ class RowKeys:
     unit_column: str | None = None             # its letter, for messages
 
 
-def stage_block(con: duckdb.DuckDBPyConnection, part: int, table: pa.Table,
-                sheet: str | None, columns: list[ValueColumn], rows: RowKeys) -> str:
-    """Unpivot one block of a wide grid (``table``: columns c0..cN, one row per spreadsheet
-    row) into long cells: table ``cells_part_<part>``. Returns its name."""
+@dataclass(frozen=True)
+class Block:
+    """One table block of a wide grid (``table``: columns c0..cN, one row per spreadsheet
+    row): its value columns and its city rows. ``part`` orders blocks in the release."""
+
+    part: int
+    table: pa.Table
+    sheet: str | None
+    columns: list[ValueColumn]
+    rows: RowKeys
+
+
+def stage_cells(con: duckdb.DuckDBPyConnection, blocks: list[Block]) -> None:
+    """Unpivot every block into the long ``cells`` table in one pass: the figures are taken
+    column by column in Arrow (``take`` of the city rows), labelled by small tables of
+    rows and columns joined in DuckDB."""
     from openpyxl.utils import get_column_letter
 
-    name = f"cells_part_{part}"
     define_macros(con)
-    count = len(rows.row_index)
-    register_table(con, f"{name}_rows", {
-        "row_index": rows.row_index, "city_code": rows.city_code,
-        "city_name_raw": rows.city_name_raw,
-        "data_year": rows.data_year or [None] * count,
-        "unit_raw": rows.unit_raw or [None] * count,
-    }, {"row_index": pa.int64(), "city_code": pa.string(), "city_name_raw": pa.string(),
-        "data_year": pa.int64(), "unit_raw": pa.string()})
-    register_table(con, f"{name}_columns", {
-        "col": [f"c{c.index}" for c in columns], "column_index": [c.index for c in columns],
-        "source_column": [get_column_letter(c.index + 1) for c in columns],
-        "indicator_code": [c.indicator_code for c in columns],
-        "scope": [c.scope for c in columns], "unit_raw": [c.unit_raw for c in columns],
-        "raw_header": [c.raw_header for c in columns], "basis": [c.basis for c in columns],
-        "data_year": [c.data_year for c in columns],
-    }, {"col": pa.string(), "column_index": pa.int64(), "source_column": pa.string(),
-        "indicator_code": pa.string(), "scope": pa.string(), "unit_raw": pa.string(),
-        "raw_header": pa.string(), "basis": pa.string(), "data_year": pa.int64()})
-    wanted = sorted({f"c{c.index}" for c in columns})
-    grid = table.select(wanted).append_column("row_index", pa.array(range(table.num_rows),
-                                                                     pa.int64()))
-    con.register(f"{name}_grid", grid)
-    sheet_sql = "NULL::varchar" if sheet is None else "'" + sheet.replace("'", "''") + "'"
-    unit_column = ("NULL::varchar" if rows.unit_column is None
-                   else f"'{rows.unit_column}'")
-    con.execute(f"""create or replace temp table {name} as
-        select {part} as sheet_index, col.column_index, r.city_code, r.city_name_raw,
+    texts: dict[str, list[pa.Array]] = {"part": [], "row_index": [], "column_index": [],
+                                        "value_raw": []}
+    rows: dict[str, list[Any]] = {key: [] for key in (
+        "part", "row_index", "city_code", "city_name_raw", "data_year", "unit_raw")}
+    columns: dict[str, list[Any]] = {key: [] for key in (
+        "part", "column_index", "source_column", "indicator_code", "scope", "unit_raw",
+        "raw_header", "basis", "data_year", "sheet", "unit_column")}
+    for block in blocks:
+        keys, count = block.rows, len(block.rows.row_index)
+        taken = pa.array(keys.row_index, pa.int64())
+        for column in block.columns:
+            texts["value_raw"].append(block.table.column(column.index).take(taken)
+                                      .combine_chunks())
+            texts["part"].append(pa.array([block.part] * count, pa.int64()))
+            texts["row_index"].append(taken)
+            texts["column_index"].append(pa.array([column.index] * count, pa.int64()))
+            for key, value in (("part", block.part), ("column_index", column.index),
+                               ("source_column", get_column_letter(column.index + 1)),
+                               ("indicator_code", column.indicator_code),
+                               ("scope", column.scope), ("unit_raw", column.unit_raw),
+                               ("raw_header", column.raw_header), ("basis", column.basis),
+                               ("data_year", column.data_year), ("sheet", block.sheet),
+                               ("unit_column", keys.unit_column)):
+                columns[key].append(value)
+        rows["part"] += [block.part] * count
+        rows["row_index"] += keys.row_index
+        rows["city_code"] += keys.city_code
+        rows["city_name_raw"] += keys.city_name_raw
+        rows["data_year"] += keys.data_year or [None] * count
+        rows["unit_raw"] += keys.unit_raw or [None] * count
+    integer, text = pa.int64(), pa.string()
+    con.register("cell_texts", pa.table({
+        key: pa.concat_arrays(arrays) if arrays else pa.array([], text if key == "value_raw"
+                                                              else integer)
+        for key, arrays in texts.items()}))
+    register_table(con, "cell_rows", rows, {
+        "part": integer, "row_index": integer, "city_code": text, "city_name_raw": text,
+        "data_year": integer, "unit_raw": text})
+    register_table(con, "cell_columns", columns, {
+        "part": integer, "column_index": integer, "source_column": text,
+        "indicator_code": text, "scope": text, "unit_raw": text, "raw_header": text,
+        "basis": text, "data_year": integer, "sheet": text, "unit_column": text})
+    con.execute("""create or replace temp table cells as
+        select t.part as sheet_index, t.column_index, r.city_code, r.city_name_raw,
                col.scope, col.indicator_code, coalesce(col.data_year, r.data_year) as data_year,
-               coalesce(col.unit_raw, r.unit_raw) as unit_raw, ct_strip(v.value_raw) as value_raw,
-               {sheet_sql} as source_sheet, v.row_index + 1 as source_row, col.source_column,
-               col.raw_header, col.basis, {unit_column} as unit_column
-        from (unpivot (select * from {name}_grid
-                       where row_index in (select row_index from {name}_rows))
-              on {", ".join(wanted)} into name col value value_raw) v
-        join {name}_rows r on r.row_index = v.row_index
-        join {name}_columns col on col.col = v.col""")
-    for view in ("rows", "columns", "grid"):
-        con.unregister(f"{name}_{view}")
-    return name
-
-
-def union_cells(con: duckdb.DuckDBPyConnection, parts: list[str]) -> None:
-    """View ``cells``: every block's cells."""
-    if not parts:
-        con.execute(f"""create or replace temp view cells as select * from (values (
-            0, 0, {", ".join(["NULL::varchar"] * 4)}, NULL::integer,
-            {", ".join(["NULL::varchar"] * 3)}, NULL::integer,
-            {", ".join(["NULL::varchar"] * 4)})) t({", ".join(CELL_COLUMNS)}, unit_column)
-            where false""")
-        return
-    con.execute("create or replace temp view cells as "
-                + " union all ".join(f"select * from {p}" for p in parts))
+               coalesce(col.unit_raw, r.unit_raw) as unit_raw, ct_strip(t.value_raw) as value_raw,
+               col.sheet as source_sheet, t.row_index + 1 as source_row, col.source_column,
+               col.raw_header, col.basis, col.unit_column
+        from cell_texts t
+        join cell_rows r on r.part = t.part and r.row_index = t.row_index
+        join cell_columns col on col.part = t.part and col.column_index = t.column_index""")
+    for name in ("cell_texts", "cell_rows", "cell_columns"):
+        con.unregister(name)

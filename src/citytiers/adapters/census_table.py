@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from citytiers.adapters.base import BaseAdapter, Grid, Staged, column_letter, read_grids
 from citytiers.adapters.cells import (
+    Block,
     RowKeys,
     ValueColumn,
     build_observations,
-    stage_block,
-    union_cells,
+    stage_cells,
 )
 from citytiers.dictionary import Dictionary, normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
@@ -148,8 +148,7 @@ class Adapter(BaseAdapter):
         columns = [ValueColumn(index[name], spec.indicator, spec.scope, spec.unit, name,
                                spec.basis, spec.data_year or metadata.data_years[-1])
                    for name, spec in layout.columns.items()]
-        union_cells(staging.con, [stage_block(staging.con, 0, grid.table, grid.sheet,
-                                              columns, rows)])
+        stage_cells(staging.con, [Block(0, grid.table, grid.sheet, columns, rows)])
         if build_observations(staging, path, self.dictionary,
                               missing_values=layout.missing_values) == 0:
             raise ReleaseError(path, f"no rows at levels {layout.levels} with a value")

@@ -59,11 +59,11 @@ from citytiers.adapters.base import (
     read_grids,
 )
 from citytiers.adapters.cells import (
+    Block,
     RowKeys,
     ValueColumn,
     build_observations,
-    stage_block,
-    union_cells,
+    stage_cells,
 )
 from citytiers.adapters.census_table import ColumnSpec, admin_level, sheet_grid, sidecar_layout
 from citytiers.dictionary import normalize_code, normalize_label
@@ -194,8 +194,7 @@ class Adapter(BaseAdapter):
                                " / ".join(stacks[index[header_key(name)]]), spec.basis,
                                spec.data_year or metadata.data_years[-1])
                    for name, spec in layout.columns.items()]
-        union_cells(staging.con, [stage_block(staging.con, 0, grid.table, grid.sheet,
-                                              columns, keys)])
+        stage_cells(staging.con, [Block(0, grid.table, grid.sheet, columns, keys)])
         missing = [*layout.missing_values, ""]
         if build_observations(staging, path, self.dictionary, missing_values=missing) == 0:
             raise ReleaseError(path, f"no rows at levels {layout.levels} with a value")

@@ -65,8 +65,7 @@ def column_text(values: list[object], *, keep_indent: bool = False) -> pa.Array:
     try:
         array = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        convert = printed_text if keep_indent else cell_text
-        return pa.array([convert(v) for v in values], pa.string())
+        return _mixed_column_text(values, keep_indent=keep_indent)
     kind = array.type
     if pa.types.is_null(kind):
         return pa.array([""] * len(values), pa.string())
@@ -93,6 +92,21 @@ def column_text(values: list[object], *, keep_indent: bool = False) -> pa.Array:
         return text.fill_null("")
     convert = printed_text if keep_indent else cell_text
     return pa.array([convert(v) for v in values], pa.string())
+
+
+def _mixed_column_text(values: list[object], *, keep_indent: bool) -> pa.Array:
+    """A column of text and numbers (header labels above figures, a ``—`` among them):
+    the numbers take the bulk float path, the rest one value at a time."""
+    import numpy as np
+
+    cells = np.array(values, dtype=object)
+    numbers = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    out = np.empty(len(values), dtype=object)
+    if numbers.any():
+        out[numbers] = column_text(cells[numbers].astype(np.float64).tolist()).to_pylist()
+    convert = printed_text if keep_indent else cell_text
+    out[~numbers] = [convert(v) for v in cells[~numbers].tolist()]
+    return pa.array(out.tolist(), pa.string())
 
 
 @dataclass

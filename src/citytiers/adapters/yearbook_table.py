@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,12 +35,12 @@ import pyarrow.compute as pc
 from citytiers.adapters.base import BaseAdapter, Grid, Staged, column_letter, read_grids
 from citytiers.adapters.cells import (
     PLACEHOLDERS,
+    Block,
     Problem,
     RowKeys,
     ValueColumn,
     build_observations,
-    stage_block,
-    union_cells,
+    stage_cells,
     unit_problems,
 )
 from citytiers.dictionary import Indicator, normalize_code, normalize_label, split_unit
@@ -61,6 +62,7 @@ MAX_HEADER_ROWS = 4
 # white space, then Latin text with no Chinese character in it, to the end.
 ENGLISH_TAIL = re.compile(r"^(?P<zh>.*[\u3400-\u9fff\uf900-\ufaff)）\]】])"
                           r"\s+[A-Za-z][^\u3400-\u9fff\uf900-\ufaff]*$", re.DOTALL)
+HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 UNIT_ALONE = re.compile(r"^\((?P<unit>[^()]+)\)$")
 NOTES_SHOWN = 8
 
@@ -71,6 +73,7 @@ def chinese_part(text: str) -> str:
     return match.group("zh") if match else text
 
 
+@lru_cache(maxsize=1 << 16)
 def header_label(text: str) -> str:
     """How a header or name cell is matched: the Chinese part, folded (normalize_label)."""
     return normalize_label(chinese_part(text))
@@ -129,7 +132,7 @@ class Adapter(BaseAdapter):
                                      f"lists {metadata.data_years}: set data_year in the sidecar")
         data_year = metadata.data_years[0]
         notes: list[str] = []
-        parts: list[str] = []
+        parts: list[Block] = []
         skipped_rows: list[str] = []
         unresolved: dict[str, int] = {}
         unresolved_at: dict[str, str | None] = {}  # sheet and name column of the first one
@@ -152,8 +155,7 @@ class Adapter(BaseAdapter):
                                      "column": column_letter(layout.name_col)}
                 part = sheet_index * 100 + block_index
                 columns = [replace(c, data_year=data_year) for c in layout.value_columns]
-                parts.append(stage_block(staging.con, part, grid.table, grid.sheet, columns,
-                                         keys))
+                parts.append(Block(part, grid.table, grid.sheet, columns, keys))
                 unit_columns = unit_columns or layout.unit_col is not None
             previous = plan.blocks[-1]
         if unresolved:
@@ -170,7 +172,7 @@ class Adapter(BaseAdapter):
                     if len(skipped_rows) > NOTES_SHOWN else "")
             notes.append(f"{len(skipped_rows)} row(s) without a city or figures not loaded "
                          f"(section, title and subtotal rows): {shown}{more}")
-        union_cells(staging.con, parts)
+        stage_cells(staging.con, parts)
         checks: list[Problem] = unit_problems() if unit_columns else []
         if not parts or build_observations(staging, path, self.dictionary,
                                            checks=checks) == 0:
@@ -192,7 +194,10 @@ class Adapter(BaseAdapter):
         texts are folded once, the cells matched in bulk."""
         found: list[tuple[int, int]] = []
         for col, column in enumerate(grid.table.columns):
-            texts = [t for t in pc.unique(column).to_pylist() if t]
+            # Only texts with a Chinese character can be one of these labels: the figures
+            # (most distinct texts of a sheet) are never folded.
+            distinct = pc.unique(column)
+            texts = pc.filter(distinct, pc.match_substring_regex(distinct, HAN)).to_pylist()
             hits = [t for t in texts if header_label(t) in labels]
             if hits:
                 rows = pc.indices_nonzero(pc.is_in(column, pa.array(hits))).to_pylist()
