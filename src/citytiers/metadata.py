@@ -73,10 +73,12 @@ def _load_yaml_mapping(path: Path) -> dict[str, Any]:
     return loaded
 
 
-def _manifest_entry(data_file: Path) -> tuple[Path, dict[str, Any]] | None:
+def _manifest_entry(data_file: Path,
+                    sha256: str | None = None) -> tuple[Path, dict[str, Any]] | None:
     """A ``known_releases/*.manifest.yml`` listing this exact file (name and sha256) among a
-    series (e.g. 44 yearly code lists): its ``template`` with ``{stem}`` filled in."""
-    digest: str | None = None
+    series (e.g. 44 yearly code lists): its ``template`` with ``{stem}`` filled in.
+    ``sha256``: the file's hash when the caller knows it (else it is computed if needed)."""
+    digest: str | None = sha256
     for manifest in sorted(KNOWN_RELEASES_DIR.glob("*" + MANIFEST_SUFFIX)):
         spec = _load_yaml_mapping(manifest)
         pinned = (spec.get("files") or {}).get(data_file.name)
@@ -103,36 +105,43 @@ def _manifest_entry(data_file: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
-def find_sidecar(data_file: Path) -> Path | None:
+def find_sidecar(data_file: Path, sha256: str | None = None) -> Path | None:
     """The sidecar beside the file; else one shipped in ``known_releases/`` for a public
     file kept outside the repository (read-only data we may not copy), which applies only
     when its ``sha256:`` is the file's (a new version of that file needs its own sidecar);
-    else a manifest there that lists the file with its sha256."""
+    else a manifest there that lists the file with its sha256.
+
+    ``sha256``: the data file's hash when the caller already knows it (discovery does);
+    without it the file is hashed when a ``known_releases/`` entry must be checked."""
     beside = sidecar_path(data_file)
     if beside.exists():
         return beside
     known = KNOWN_RELEASES_DIR / beside.name
-    if known.exists() and _load_yaml_mapping(known).get("sha256") == file_sha256(data_file):
+    if known.exists() and _load_yaml_mapping(known).get("sha256") == (
+            sha256 or file_sha256(data_file)):
         return known
-    entry = _manifest_entry(data_file)
+    entry = _manifest_entry(data_file, sha256)
     return entry[0] if entry else None
 
 
-def read_sidecar(data_file: Path) -> dict[str, Any]:
-    """The sidecar's mapping, or ``{}`` when there is none."""
-    path = find_sidecar(data_file)
+def read_sidecar(data_file: Path, sha256: str | None = None) -> dict[str, Any]:
+    """The sidecar's mapping, or ``{}`` when there is none. ``sha256``: as for
+    :func:`find_sidecar` (the data file's hash, when known)."""
+    path = find_sidecar(data_file, sha256)
     if path is None:
         return {}
     if path.name.endswith(MANIFEST_SUFFIX):
-        entry = _manifest_entry(data_file)
+        entry = _manifest_entry(data_file, sha256)
         assert entry is not None
         loaded = dict(entry[1])
     else:
         loaded = _load_yaml_mapping(path)
     pinned = loaded.pop("sha256", None)
-    if pinned and pinned != file_sha256(data_file):
-        raise ReleaseError(path, f"sidecar pins sha256 {pinned}, but {data_file.name} has "
-                                 f"{file_sha256(data_file)}: it describes another version")
+    if pinned:
+        actual = sha256 or file_sha256(data_file)
+        if pinned != actual:
+            raise ReleaseError(path, f"sidecar pins sha256 {pinned}, but {data_file.name} "
+                                     f"has {actual}: it describes another version")
     if "data_year" in loaded and "data_years" not in loaded:
         year = loaded.pop("data_year")
         loaded["data_years"] = [] if year in (None, "") else [year]

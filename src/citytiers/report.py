@@ -49,6 +49,7 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"{totals['releases_quarantined']} quarantine record(s), "
         f"{totals['observations']} observations",
         f"- marts validation: {summary['marts_validation']}",
+        *([f"- dbt docs: {summary['dbt_docs']}"] if summary.get("dbt_docs") else []),
         "", "| mart | rows |", "|---|---:|",
         *[f"| marts.{name} | {count} |" for name, count in totals["mart_rows"].items()],
         "",
@@ -72,8 +73,10 @@ def render_markdown(summary: dict[str, Any]) -> str:
 
 
 def write_run_report(settings: Settings, run_id: str, logical_date: str,
-                     outcomes: list[dict[str, Any]], marts_validation: str) -> Path:
-    """Write ``reports/run_summary.{json,md}`` from the published database."""
+                     outcomes: list[dict[str, Any]], marts_validation: str,
+                     dbt_docs: str | None = None) -> Path:
+    """Write ``reports/run_summary.{json,md}`` from the published database. ``dbt_docs``:
+    whether this run regenerated the dbt docs (shown when given)."""
     summary = {
         "run": {
             "run_id": run_id, "logical_date": logical_date,
@@ -85,6 +88,7 @@ def write_run_report(settings: Settings, run_id: str, logical_date: str,
         "outcomes": outcomes,
         "warehouse": warehouse_counts(settings.published_db),
         "marts_validation": marts_validation,
+        "dbt_docs": dbt_docs,
         "paths": {
             "analysts' database (open this one)": str(settings.published_db),
             "Parquet exports": str(settings.exports),

@@ -7,6 +7,7 @@ seeds) and ``CITYTIERS_WAREHOUSE`` (runtime state, default ``<home>/warehouse``)
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,31 @@ SAMPLE_RELEASES_DIR = Path(__file__).resolve().parent / "samples" / "releases"
 PUBLISHED_DB_NAME = "citytiers.duckdb"
 BUILD_DB_NAME = "citytiers_build.duckdb"
 STAGING_DB_NAME = "staging.duckdb"
+
+
+def _rehash_after_days(default: float = 7.0) -> float:
+    raw = os.environ.get("CITYTIERS_REHASH_AFTER_DAYS", "").strip()
+    if not raw:
+        return default
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if not days >= 0:  # also rejects nan
+        logging.getLogger(__name__).warning(
+            "CITYTIERS_REHASH_AFTER_DAYS=%r is not a number of days >= 0; using %s",
+            raw, default)
+        return default
+    return days
+
+
+REHASH_AFTER_DAYS: float = _rehash_after_days()
+"""Days after which discovery re-reads and re-hashes a source file even though its size and
+mtime are unchanged (``Settings.source_cache``): the stat cache trusts (size, mtime_ns) on
+other nights, and this bounds how long a change that kept both (a tool that restores
+mtimes, a coarse-clock filesystem) can go unnoticed. Set by the environment variable
+``CITYTIERS_REHASH_AFTER_DAYS`` (read at import; fractions allowed, ``0`` re-hashes every
+file every night); default 7. An invalid value is logged and the default is used."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +77,10 @@ class Settings:
 
     @property
     def source_cache(self) -> Path:
-        """The stat cache of source files (path, size, mtime -> sha256): a quiet night
-        re-reads no unchanged file."""
+        """The stat cache of source files (resolved path -> size, mtime_ns, sha256,
+        hashed_at): a quiet night re-reads no unchanged file (see
+        :data:`REHASH_AFTER_DAYS` and :mod:`citytiers.discover`). Safe to delete: it is
+        rebuilt by the next discovery."""
         return self.warehouse / "build" / "source_cache.json"
 
     @property

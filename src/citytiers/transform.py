@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -12,6 +14,11 @@ from citytiers.errors import TerminalError
 from citytiers.settings import Settings
 
 IGNORED_DBT_DIRS = frozenset({"target", "logs", "dbt_packages"})
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
+# Beside the docs: the build marker (``last_build.json``) they were generated from.
+DOCS_STAMP = "built_from.json"
+
+log = logging.getLogger(__name__)
 
 
 class DbtFailed(TerminalError):
@@ -83,19 +90,63 @@ def build(settings: Settings) -> dict[str, int]:
     for node in getattr(results, "results", []):
         kind = str(node.node.resource_type)
         counts[kind] = counts.get(kind, 0) + 1
-    _fingerprint_file(settings).write_text(
-        json.dumps({"fingerprint": project_fingerprint(settings)}), encoding="utf-8")
+    # built_at makes every build's marker unique: the docs stamp compares against it.
+    _fingerprint_file(settings).write_text(json.dumps({
+        "fingerprint": project_fingerprint(settings),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+    }), encoding="utf-8")
     return counts
+
+
+def _docs_dir(settings: Settings) -> Path:
+    return settings.reports / "dbt_docs"
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def docs_current(settings: Settings) -> bool:
+    """True when ``reports/dbt_docs`` is complete and was generated after the latest
+    ``dbt build`` (its stamp equals that build's marker, project fingerprint and time).
+
+    dbt docs describe the dbt project (manifest) and the built database (catalog); both
+    change only through a ``dbt build`` (a changed project forces one: see
+    :func:`needs_build`), so docs stamped with the latest build's marker would come out the
+    same. Deciding from the marker rather than from "did transform run tonight" also
+    regenerates docs that a failed or interrupted report left behind an earlier build."""
+    built = _read_json(_fingerprint_file(settings))
+    docs = _docs_dir(settings)
+    return (isinstance(built, dict) and _read_json(docs / DOCS_STAMP) == built
+            and all((docs / name).is_file() for name in DOCS_FILES))
 
 
 def generate_docs(settings: Settings) -> Path:
     """``dbt docs generate --static`` into ``reports/dbt_docs/index.html`` (one file,
     opens from disk without a server)."""
+    marker = _fingerprint_file(settings)
+    built_from = marker.read_text(encoding="utf-8") if marker.exists() else None
     run_dbt(settings, ["docs", "generate", "--static"])
-    target = settings.reports / "dbt_docs"
+    target = _docs_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
+    (target / DOCS_STAMP).unlink(missing_ok=True)  # no stamp while the docs are half-copied
     built = settings.build_db.parent / "dbt_target"
     shutil.copy2(built / "static_index.html", target / "index.html")
     for name in ("manifest.json", "catalog.json"):
         shutil.copy2(built / name, target / name)
+    if built_from is not None:
+        (target / DOCS_STAMP).write_text(built_from, encoding="utf-8")
     return target / "index.html"
+
+
+def ensure_docs(settings: Settings) -> bool:
+    """Generate the dbt docs unless :func:`docs_current`; True when they were generated."""
+    if docs_current(settings):
+        log.info("dbt docs are current (generated after the latest dbt build): not "
+                 "regenerated")
+        return False
+    generate_docs(settings)
+    return True

@@ -1,0 +1,59 @@
+"""When the report task regenerates dbt docs: only when they are older than the latest
+``dbt build`` (its marker ``last_build.json``) or incomplete."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from citytiers.settings import Settings
+from citytiers.transform import DOCS_FILES, DOCS_STAMP, docs_current, ensure_docs
+
+
+def built(settings: Settings, built_at: str) -> str:
+    """What ``transform.build`` leaves behind: the marker of that build."""
+    marker = json.dumps({"fingerprint": "f" * 64, "built_at": built_at})
+    (settings.build_db.parent / "last_build.json").write_text(marker, encoding="utf-8")
+    return marker
+
+
+def documented(settings: Settings, marker: str) -> None:
+    """What ``transform.generate_docs`` leaves behind: the docs and their stamp."""
+    docs = settings.reports / "dbt_docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        (docs / name).write_text("{}", encoding="utf-8")
+    (docs / DOCS_STAMP).write_text(marker, encoding="utf-8")
+
+
+@pytest.mark.unit
+def test_docs_of_the_latest_build_are_current(settings: Settings) -> None:
+    assert docs_current(settings) is False  # nothing built, nothing documented
+    marker = built(settings, "2026-12-01T18:00:00.000001+00:00")
+    assert docs_current(settings) is False  # built, never documented
+    documented(settings, marker)
+    assert docs_current(settings) is True
+    assert ensure_docs(settings) is False  # a quiet night: dbt is not even started
+
+
+@pytest.mark.unit
+def test_a_new_build_makes_the_docs_stale(settings: Settings) -> None:
+    documented(settings, built(settings, "2026-12-01T18:00:00.000001+00:00"))
+    built(settings, "2026-12-02T18:00:00.000001+00:00")  # same project, new releases
+    assert docs_current(settings) is False
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("missing", [*DOCS_FILES, DOCS_STAMP])
+def test_incomplete_docs_are_stale(settings: Settings, missing: str) -> None:
+    documented(settings, built(settings, "2026-12-01T18:00:00.000001+00:00"))
+    (settings.reports / "dbt_docs" / missing).unlink()
+    assert docs_current(settings) is False
+
+
+@pytest.mark.unit
+def test_an_unreadable_stamp_is_stale(settings: Settings) -> None:
+    documented(settings, built(settings, "2026-12-01T18:00:00.000001+00:00"))
+    (settings.reports / "dbt_docs" / DOCS_STAMP).write_text("{broken", encoding="utf-8")
+    assert docs_current(settings) is False
