@@ -207,8 +207,10 @@ def release_kind_of(path: Path, sha256: str | None = None) -> str:
         return "data"
 
 
-def discover(settings: Settings, extra_dirs: list[Path] | None = None) -> list[Candidate]:
-    """New releases in ``landing/`` and ``extra_dirs``: content not loaded yet, and not
+def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
+             include_landing: bool = True) -> list[Candidate]:
+    """New releases in ``landing/`` (unless ``include_landing`` is False: ``citytiers
+    load PATH`` reads exactly its paths) and ``extra_dirs``: content not loaded yet, and not
     quarantined before with the same sidecar (fixing the sidecar retries a release).
 
     Hashes come from :class:`SourceCache`: an unchanged file is not read again, and for a
@@ -218,7 +220,8 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None) -> list[C
     seen: set[str] = set()
     candidates: list[Candidate] = []
     try:
-        for folder in [settings.landing, *(extra_dirs or [])]:
+        folders = [settings.landing] if include_landing else []
+        for folder in [*folders, *(extra_dirs or [])]:
             for path in data_files(folder):
                 release_id = cache.sha256(path)
                 if release_id in loaded or release_id in seen:

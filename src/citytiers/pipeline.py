@@ -17,7 +17,7 @@ from citytiers.ingest import ingest
 from citytiers.publish import export_parquet, publish_database
 from citytiers.report import write_run_report
 from citytiers.settings import Settings, load_settings
-from citytiers.transform import build, ensure_docs
+from citytiers.transform import build, ensure_docs, mark_published
 from citytiers.validate.gx_project import run_checkpoint
 
 # Suite name = table name; each suite validates the whole table after `dbt build`.
@@ -85,6 +85,7 @@ def publish(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or load_settings()
     exports = export_parquet(settings)
     database = publish_database(settings)
+    mark_published(settings)
     return {"database": str(database), "exports": len(exports)}
 
 
@@ -131,7 +132,8 @@ def discover_paths(paths: list[str | Path],
     settings.ensure_dirs()
     ensure_raw_schema(settings.build_db)
     roots = [Path(p).resolve() for p in paths]
-    found = [c for c in discover(settings, roots) if _in_given_paths(Path(c.path), roots)]
+    found = [c for c in discover(settings, roots, include_landing=False)
+             if _in_given_paths(Path(c.path), roots)]
     # The kind discover() found (what the DAG's two discover tasks split on), else the
     # adapter's declaration read here.
     kinds = {c.path: getattr(c, "kind", None) or _release_kind(Path(c.path)) for c in found}

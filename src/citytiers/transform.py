@@ -73,18 +73,35 @@ def _fingerprint_file(settings: Settings) -> Path:
     return settings.build_db.parent / "last_build.json"
 
 
+def _published_file(settings: Settings) -> Path:
+    return settings.build_db.parent / "last_published.json"
+
+
 def needs_build(settings: Settings, releases_recorded: int) -> bool:
-    """Build when a release was loaded or quarantined, the dbt project changed, or
-    nothing is published yet."""
+    """Build when a release was loaded or quarantined, the dbt project changed, nothing is
+    published yet, or the last build was never published (its dbt build or mart
+    validation failed): a failed night is retried by the next one, not forgotten."""
     marker = _fingerprint_file(settings)
     if releases_recorded or not settings.published_db.exists() or not marker.exists():
         return True
     built = json.loads(marker.read_text(encoding="utf-8"))
+    published = _read_json(_published_file(settings))
+    if not isinstance(published, dict) or published.get("built_at") != built.get("built_at"):
+        return True
     return built.get("fingerprint") != project_fingerprint(settings)
+
+
+def mark_published(settings: Settings) -> None:
+    """Record that the last build is the published one (see :func:`needs_build`)."""
+    marker = _fingerprint_file(settings)
+    if marker.exists():
+        _published_file(settings).write_text(marker.read_text(encoding="utf-8"),
+                                             encoding="utf-8")
 
 
 def build(settings: Settings) -> dict[str, int]:
     """``dbt build``; returns how many nodes ran per resource type."""
+    _fingerprint_file(settings).unlink(missing_ok=True)  # a failed build is built again
     results = run_dbt(settings, ["build"])
     counts: dict[str, int] = {}
     for node in getattr(results, "results", []):

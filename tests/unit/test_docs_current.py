@@ -57,3 +57,20 @@ def test_an_unreadable_stamp_is_stale(settings: Settings) -> None:
     documented(settings, built(settings, "2026-12-01T18:00:00.000001+00:00"))
     (settings.reports / "dbt_docs" / DOCS_STAMP).write_text("{broken", encoding="utf-8")
     assert docs_current(settings) is False
+
+
+@pytest.mark.unit
+def test_a_build_that_was_never_published_is_built_again(settings: Settings) -> None:
+    from citytiers.transform import mark_published, needs_build, project_fingerprint
+
+    settings.published_db.write_bytes(b"")  # an older night's published copy
+    marker = {"fingerprint": project_fingerprint(settings),
+              "built_at": "2026-12-01T18:00:00.000001+00:00"}
+    (settings.build_db.parent / "last_build.json").write_text(json.dumps(marker),
+                                                              encoding="utf-8")
+    # Built, then its mart validation failed: nothing was published, so the next quiet
+    # night builds (and validates) again instead of leaving the marts unpublished.
+    assert needs_build(settings, releases_recorded=0) is True
+    mark_published(settings)
+    assert needs_build(settings, releases_recorded=0) is False
+    assert needs_build(settings, releases_recorded=1) is True
