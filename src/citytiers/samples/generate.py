@@ -271,14 +271,15 @@ def write_csv(path: Path, rows: Iterable[Sequence[object]]) -> Path:
     return path
 
 
-def save_workbook(workbook: Workbook, path: Path) -> Path:
+def save_workbook(workbook: Workbook, path: Path, creator: str = XLSX_CREATOR) -> Path:
     """Save with fixed document properties and zip timestamps (byte-reproducible).
 
     ``Workbook.save`` stamps ``modified`` with the current time, so the ExcelWriter is
-    driven directly and the archive is re-zipped with fixed member timestamps.
+    driven directly and the archive is re-zipped with fixed member timestamps. Also used
+    by the synthetic test cases (``creator`` names their generator).
     """
-    workbook.properties.creator = XLSX_CREATOR
-    workbook.properties.lastModifiedBy = XLSX_CREATOR
+    workbook.properties.creator = creator
+    workbook.properties.lastModifiedBy = creator
     workbook.properties.title = "SYNTHETIC SAMPLE (合成样例数据, 非官方数据)"
     workbook.properties.created = FIXED_TIMESTAMP
     workbook.properties.modified = FIXED_TIMESTAMP

@@ -25,15 +25,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.writer.excel import ExcelWriter
+
+from citytiers.samples.generate import save_workbook
 
 HERE = Path(__file__).resolve().parent
 DATA_YEAR = 2022
@@ -351,23 +350,6 @@ def all_cases() -> list[Case]:
 # --------------------------------------------------------------------------- writing
 
 
-def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Fixed document properties and zip timestamps: byte-identical on every run."""
-    workbook.properties.creator = XLSX_CREATOR
-    workbook.properties.lastModifiedBy = XLSX_CREATOR
-    workbook.properties.title = "SYNTHETIC SAMPLE (合成样例数据, 非官方数据)"
-    workbook.properties.created = FIXED_TIMESTAMP
-    workbook.properties.modified = FIXED_TIMESTAMP
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    with zipfile.ZipFile(buffer) as source, \
-            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=FIXED_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(member.filename))
-
-
 def write_data(case: Case, path: Path) -> None:
     if path.suffix == ".csv":
         (sheet,) = case.sheets
@@ -386,7 +368,7 @@ def write_data(case: Case, path: Path) -> None:
             worksheet.append(row)
         for merged in sheet.merges:
             worksheet.merge_cells(merged)
-    save_workbook(workbook, path)
+    save_workbook(workbook, path, XLSX_CREATOR)
 
 
 def write_sidecar(case: Case, path: Path) -> None:
