@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 
 from citytiers.adapters import adapter_for
-from citytiers.adapters.cells import register_table
 from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
@@ -45,22 +43,16 @@ class ParsedRelease:
         return {name: self.staging.frame(name) for name in self.table_names}
 
 
-def assign_basis(staging: Staging, meta: ReleaseMetadata, dictionary: Dictionary) -> None:
-    """Name the measurement basis of every figure (城区 by census vs by yearbook differ
-    wildly): what the adapter read, else the sidecar's ``basis: {indicator: basis}``,
-    else the indicator's ``default_basis`` from seeds/indicators.csv."""
+def basis_defaults(meta: ReleaseMetadata, dictionary: Dictionary) -> dict[str, str]:
+    """The measurement basis of every figure whose cell names none (城区 by census vs by
+    yearbook differ wildly): the sidecar's ``basis: {indicator: basis}``, else the
+    indicator's ``default_basis`` from seeds/indicators.csv."""
     declared = getattr(meta, "basis", None) or {}
     if not isinstance(declared, dict):
         raise ReleaseError(meta.title, "sidecar field basis must map indicator codes to bases, "
                                        "e.g. basis: {population_urban_area: census_chengqu}")
-    codes = sorted(dictionary.indicators)
-    register_table(staging.con, "basis_defaults",
-                   {"indicator_code": codes,
-                    "basis": [declared.get(c, dictionary.indicators[c].default_basis)
-                              for c in codes]},
-                   {"indicator_code": pa.string(), "basis": pa.string()})
-    staging.con.execute("""update observations set basis = d.basis from basis_defaults d
-        where observations.basis is null and d.indicator_code = observations.indicator_code""")
+    return {code: declared.get(code, indicator.default_basis)
+            for code, indicator in dictionary.indicators.items()}
 
 
 def parse_release(path: Path, dictionary: Dictionary,
@@ -69,9 +61,10 @@ def parse_release(path: Path, dictionary: Dictionary,
     in-memory one); raise ReleaseError naming the cell."""
     adapter = adapter_for(path, read_sidecar(path).get("format"), dictionary)
     meta = resolve_metadata(path, adapter.sniff_title(path))
+    staging = staging if staging is not None else Staging()
+    staging.basis_defaults = basis_defaults(meta, dictionary)
     result = adapter.parse(path, meta, staging)
     for note in result.notes:
         log.warning("%s: %s", path.name, note)
-    assign_basis(result.staging, meta, dictionary)
     return ParsedRelease(adapter.format_name, adapter.kind, meta, result.staging,
                          result.notes, result.table_names)

@@ -35,6 +35,10 @@ class Staging:
             temp = path.with_name(path.stem + ".tmp")
             self.con.execute(f"set temp_directory = '{temp}'")
         self.tables: list[str] = []
+        # The release's measurement basis per indicator (the sidecar's ``basis:``, else the
+        # indicator's default), for figures whose cell names none: set by parse_release
+        # and applied as observations are built (no second pass over them).
+        self.basis_defaults: dict[str, str] = {}
 
     # -- writing ------------------------------------------------------------------------
 

@@ -184,6 +184,10 @@ def build_observations(staging: Staging, path: Path, dictionary: Dictionary, *,
     define_macros(con)
     register_units(con, dictionary, units_from)
     register_indicator_units(con, dictionary)
+    codes = sorted(staging.basis_defaults)
+    register_table(con, "basis_defaults",
+                   {"indicator_code": codes, "basis": [staging.basis_defaults[c] for c in codes]},
+                   {"indicator_code": pa.string(), "basis": pa.string()})
     blanks = sql_list(PLACEHOLDERS | set(missing_values))
     # Materialized once: every check and the final select read it (a view would re-run
     # the folding and the number test for each of them).
@@ -211,8 +215,9 @@ def build_observations(staging: Staging, path: Path, dictionary: Dictionary, *,
                               * cast(factor as {FACTOR_DECIMAL}) as double)
                     else cast(folded as double) * cast(factor as double) end as value,
                base_unit, value_raw, unit_raw, source_sheet, source_row::integer as source_row,
-               source_column, raw_header, basis
-        from cell_values where value_kind = 'number'""")
+               source_column, raw_header, coalesce(v.basis, d.basis) as basis
+        from cell_values v left join basis_defaults d using (indicator_code)
+        where value_kind = 'number'""")
     return staging.put("observations", staged)
 
 

@@ -59,25 +59,31 @@ def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
 
 
 def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> None:
-    """Temp table ``tidy_rows``: the CSV as text, in file order (``rowid`` 0 = row 2). The
+    """Temp table ``tidy_nonempty``: the CSV's rows as stripped text with their record
+    number (``source_row``, the header is row 1), rows of blanks left out: one pass.
+    ``row_number() over ()`` is DuckDB's streaming window, which keeps file order. The
     parallel reader first; a file with short rows or quoted line breaks needs the
     tolerant single-threaded one. Raises duckdb.Error when neither reads it."""
+    define_macros(con)
     options = ("header = true, all_varchar = true, delim = ',', quote = '\"', "
                "escape = '\"', names = $names")
+    stripped = ", ".join(f"coalesce(ct_strip({c}), '') as {c}" for c in TIDY_COLUMNS)
+    nonempty = " or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)
+    sql = (f"create or replace temp table tidy_nonempty as select * from ("
+           f"select row_number() over () + 1 as source_row, {stripped} "
+           f"from read_csv($path, {options}{{tolerant}})) where {nonempty}")
     try:
-        con.execute(f"create or replace temp table tidy_rows as select * from read_csv($path, "
-                    f"{options})", {"path": str(path), "names": names})
+        con.execute(sql.format(tolerant=""), {"path": str(path), "names": names})
     except duckdb.Error as exc:
         if "unicode" in str(exc).lower():
             raise
-        con.execute(f"create or replace temp table tidy_rows as select * from read_csv($path, "
-                    f"{options}, null_padding = true, parallel = false)",
+        con.execute(sql.format(tolerant=", null_padding = true, parallel = false"),
                     {"path": str(path), "names": names})
 
 
 def stage_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
                scratch: Path) -> None:
-    """Read ``path`` into ``tidy_rows``. DuckDB reads UTF-8 only and checks it itself; a
+    """Read ``path`` into ``tidy_nonempty``. DuckDB reads UTF-8 only and checks it itself; a
     file it refuses as such is re-encoded from the encoding that decodes it (GB18030)
     into ``scratch`` first, in chunks."""
     try:
@@ -132,12 +138,6 @@ class Adapter(BaseAdapter):
         """View ``tidy_resolved``: every non-empty row, stripped, with its code, indicator,
         scope and year resolved (NULL where they do not resolve). Labels are resolved once
         per distinct printed text; nothing is materialized until the value pass."""
-        define_macros(con)
-        stripped = ", ".join(f"coalesce(ct_strip({c}), '') as {c}" for c in TIDY_COLUMNS)
-        con.execute(f"""create or replace temp table tidy_nonempty as
-            select * from (select rowid + 2 as source_row, {stripped} from tidy_rows)
-            where {" or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)}""")
-        con.execute("drop table tidy_rows")
         dictionary = self.dictionary
         lookup_distinct(con, "tidy_codes", "tidy_nonempty", "city_code",
                         lambda raw: (normalize_code(raw),), {"code": pa.string()})
