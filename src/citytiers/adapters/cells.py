@@ -203,10 +203,17 @@ def build_observations(staging: Staging, path: Path, dictionary: Dictionary, *,
                   value_raw as arg from cell_values where value_kind = 'invalid'""",
         lambda text: f"value {text!r} is not a number")
     raise_problems(con, path, [*(checks or []), not_a_number])
+    # File order is numbered on the narrow keys alone, then joined back: a window ordered
+    # over the whole cell (14 columns) sorts every byte of a release and spills under the
+    # memory limit (36 s instead of 6 s for 10 M observations).
+    con.execute("""create or replace temp table cell_order as
+        select rowid as cell_rowid,
+               row_number() over (order by sheet_index, source_row, column_index)::integer
+                   as observation_seq
+        from cell_values where value_kind = 'number'""")
     staged = con.sql(f"""
-        select row_number() over (order by sheet_index, source_row, column_index)
-                   ::integer as observation_seq,
-               city_code, city_name_raw, scope, indicator_code, data_year::integer as data_year,
+        select o.observation_seq, city_code, city_name_raw, scope, indicator_code,
+               data_year::integer as data_year,
                case when factor = '1' then cast(folded as double)
                     when abs(cast(folded as double)) < {EXACT_BELOW}
                     then cast((case when regexp_matches(folded, '[eE]')
@@ -216,9 +223,11 @@ def build_observations(staging: Staging, path: Path, dictionary: Dictionary, *,
                     else cast(folded as double) * cast(factor as double) end as value,
                base_unit, value_raw, unit_raw, source_sheet, source_row::integer as source_row,
                source_column, raw_header, coalesce(v.basis, d.basis) as basis
-        from cell_values v left join basis_defaults d using (indicator_code)
-        where value_kind = 'number'""")
-    return staging.put("observations", staged)
+        from cell_values v join cell_order o on o.cell_rowid = v.rowid
+        left join basis_defaults d using (indicator_code)""")
+    count = staging.put("observations", staged)
+    con.execute("drop table cell_order")
+    return count
 
 
 def empty_observations(staging: Staging) -> int:
