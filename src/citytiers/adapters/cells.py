@@ -29,7 +29,8 @@ PLACEHOLDERS = frozenset({"", "—", "——", "–", "-", "－", "…", "……
 # also take "nan", "inf" and "1_000", which no publisher means as a number.
 PRINTED_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 # NFKC of the full-width forms block (U+FF01-U+FF5E -> U+0021-U+007E): full-width digits,
-# signs, decimal point and comma as printed by Chinese typesetting.
+# signs, decimal point and comma as printed by Chinese typesetting; and of the ellipsis
+# (U+2026 -> "..."), so that folded text is what NFKC gives (tests/unit/test_value_path.py).
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
 # Exact arithmetic: a printed figure as DECIMAL(38,10) times a factor as DECIMAL(18,6) is a
@@ -74,8 +75,9 @@ def define_macros(con: duckdb.DuckDBPyConnection) -> None:
              else trim(s, '{WHITE_SPACE}') end""")
     con.execute(f"""create or replace temp macro ct_fold(s) as
         replace(case when strlen(s) = length(s) then ct_strip(s)
-                     else translate(ct_strip(s), '{FULL_WIDTH.replace("'", "''")}',
-                                    '{HALF_WIDTH.replace("'", "''")}') end, ',', '')""")
+                     else replace(translate(ct_strip(s), '{FULL_WIDTH.replace("'", "''")}',
+                                            '{HALF_WIDTH.replace("'", "''")}'),
+                                  '…', '...') end, ',', '')""")
 
 
 def register_table(con: duckdb.DuckDBPyConnection, name: str,
