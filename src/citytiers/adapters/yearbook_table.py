@@ -43,7 +43,13 @@ from citytiers.adapters.cells import (
     stage_cells,
     unit_problems,
 )
-from citytiers.dictionary import Indicator, normalize_code, normalize_label, split_unit
+from citytiers.dictionary import (
+    Dictionary,
+    Indicator,
+    normalize_code,
+    normalize_label,
+    split_unit,
+)
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
 from citytiers.staging import Staging
@@ -109,7 +115,7 @@ class Adapter(BaseAdapter):
 
     format_name = "yearbook_table"
 
-    def __init__(self, dictionary) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, dictionary: Dictionary) -> None:
         super().__init__(dictionary)
         self._grids: tuple[Path, list[Grid]] | None = None
 
