@@ -63,9 +63,35 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# A sidecar is a few hundred bytes; the manifest of the 44 yearly code lists is ~5 KB.
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+class _SidecarLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that refuses anchors and aliases: a 388-byte sidecar of nested
+    aliases ("billion laughs") would otherwise expand to gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed in a sidecar",
+                event.start_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed in a sidecar",
+                event.start_mark)
+        return super().compose_node(parent, index)
+
+
 def _load_yaml_mapping(path: Path) -> dict[str, Any]:
+    size = path.stat().st_size
+    if size > MAX_SIDECAR_BYTES:
+        raise ReleaseError(path, f"sidecar is {size:,} bytes, more than a sidecar can be "
+                                 f"({MAX_SIDECAR_BYTES:,}); it was not read")
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = yaml.load(path.read_text(encoding="utf-8"), Loader=_SidecarLoader)
     except yaml.YAMLError as exc:
         raise ReleaseError(path, f"sidecar is not valid YAML: {exc}") from exc
     if not isinstance(loaded, dict):
