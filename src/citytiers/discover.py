@@ -11,9 +11,11 @@ when one of those changed, or when its hash is older than
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -167,8 +169,24 @@ def data_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in DATA_SUFFIXES
+                  if (p.is_file() or p.is_symlink()) and p.suffix.lower() in DATA_SUFFIXES
                   and not p.name.startswith((".", "~$")))
+
+
+def is_regular_file(path: Path) -> bool:
+    """A plain file in its own right: not a symbolic link (which could point anywhere,
+    /etc/passwd included), not a device or FIFO. Source folders are untrusted; nothing
+    else in them is ever opened."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def unread_release_id(path: Path) -> str:
+    """The id of a file that is not read (a link, a special file): from its path, so the
+    refusal is recorded once, not every night."""
+    return hashlib.sha256(f"not a regular file: {path.absolute()}".encode()).hexdigest()
 
 
 def already_processed(settings: Settings) -> tuple[set[str], set[tuple[str, str | None]]]:
@@ -223,6 +241,12 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
         folders = [settings.landing] if include_landing else []
         for folder in [*folders, *(extra_dirs or [])]:
             for path in data_files(folder):
+                if not is_regular_file(path):
+                    release_id = unread_release_id(path)
+                    if release_id not in seen and (release_id, None) not in quarantined:
+                        seen.add(release_id)
+                        candidates.append(Candidate(str(path.absolute()), release_id, None))
+                    continue
                 release_id = cache.sha256(path)
                 if release_id in loaded or release_id in seen:
                     continue

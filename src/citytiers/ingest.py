@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from citytiers.dictionary import cached_dictionary
-from citytiers.discover import Candidate
+from citytiers.discover import Candidate, is_regular_file
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
 from citytiers.load import ReleaseRecord, StagedTables, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
@@ -93,6 +93,17 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
     timings: dict[str, float] = {}
+    if not is_regular_file(path):
+        reason = (f"file {path.name}: is not a regular file (a symbolic link or a special "
+                  "file); it was not read or copied. Put the file itself in the source "
+                  "folder, not a link to it.")
+        stored = quarantine(settings, path, candidate.release_id, reason, keep_file=False)
+        record_release(settings, ReleaseRecord(
+            candidate.release_id, "quarantined", None, path.name, str(path), str(stored),
+            None, None, 0, reason, run_id))
+        log.error("quarantined %s: %s", path.name, reason)
+        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
+                             reason, False)
     size, limit = path.stat().st_size, max_release_bytes()
     if size > limit:
         reason = (f"file {path.name}: {size:,} bytes is more than the largest release this "
