@@ -30,6 +30,9 @@ from citytiers.errors import ReleaseError
 
 # Spreadsheet encodings seen in Chinese statistical releases, tried in this order.
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"))
+SNIFF_LINES = 20
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".ods"})
 # Integers above 2**53 are not exact in a double: print those as the float they are.
 EXACT_INTEGER_LIMIT = 2.0**53
@@ -171,10 +174,31 @@ class Grid:
                                            for i in range(self.width)), strict=True)]
 
 
+def bom_encoding(path: Path) -> str | None:
+    """The encoding a byte-order mark names (Excel's "Unicode text" is UTF-16 with one)."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    return next((encoding for bom, encoding in BOMS if start.startswith(bom)), None)
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, tab or semicolon, from the first lines of a CSV: a tab anywhere there means
+    tab-separated (Excel's "Unicode text"; commas then occur inside figures); else a
+    semicolon where there is no comma; else comma."""
+    lines = text.splitlines()[:SNIFF_LINES]
+    if any("\t" in line for line in lines):
+        return "\t"
+    if any(";" in line for line in lines) and not any("," in line for line in lines):
+        return ";"
+    return ","
+
+
 def decode_check(path: Path) -> str:
-    """The first encoding of :data:`CSV_ENCODINGS` that decodes the whole file, checked in
-    chunks (a large release is never held in memory twice)."""
-    for encoding in CSV_ENCODINGS:
+    """The encoding of the file: the one its byte-order mark names, else the first of
+    :data:`CSV_ENCODINGS` that decodes the whole file, checked in chunks (a large release
+    is never held in memory twice)."""
+    marked = bom_encoding(path)
+    for encoding in ([marked] if marked else CSV_ENCODINGS):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as handle:
@@ -184,7 +208,8 @@ def decode_check(path: Path) -> str:
         except UnicodeDecodeError:
             continue
         return encoding
-    raise ReleaseError(path, f"cannot decode the file as any of {', '.join(CSV_ENCODINGS)}")
+    tried = [marked] if marked else list(CSV_ENCODINGS)
+    raise ReleaseError(path, f"cannot decode the file as any of {', '.join(tried)}")
 
 
 def read_csv_text(path: Path) -> str:
@@ -196,6 +221,9 @@ def read_head_text(path: Path, max_bytes: int = 1 << 16) -> str:
     """The start of a text file (format detection), decoded leniently."""
     with path.open("rb") as handle:
         data = handle.read(max_bytes)
+    marked = bom_encoding(path)
+    if marked:
+        return data.decode(marked, errors="ignore")
     for encoding in CSV_ENCODINGS:
         try:
             return data.decode(encoding)
@@ -236,5 +264,8 @@ def read_grids(path: Path, *, keep_indent: bool = False) -> list[Grid]:
     if path.suffix.lower() in XLSX_SUFFIXES:
         return _workbook_grids(path, keep_indent=keep_indent)
     encoding = decode_check(path)
+    delimiter = sniff_delimiter(read_head_text(path))
+    # newline="": the csv module reads CR, LF and CRLF line endings alike.
     with path.open(encoding=encoding, newline="") as handle:
-        return [Grid.from_rows(None, csv.reader(handle), keep_indent=keep_indent)]
+        return [Grid.from_rows(None, csv.reader(handle, delimiter=delimiter),
+                               keep_indent=keep_indent)]

@@ -25,7 +25,13 @@ from citytiers.adapters.cells import (
     lookup_distinct,
     unit_problems,
 )
-from citytiers.adapters.grids import DECODE_CHUNK_BYTES, decode_check, read_head_text
+from citytiers.adapters.grids import (
+    DECODE_CHUNK_BYTES,
+    bom_encoding,
+    decode_check,
+    read_head_text,
+    sniff_delimiter,
+)
 from citytiers.dictionary import normalize_code
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
@@ -36,8 +42,10 @@ DEFAULT_SCOPE_LABEL = "全市"
 
 
 def _header(path: Path) -> list[str]:
-    first_line = read_head_text(path).splitlines()[:1]
-    return [h.strip() for h in next(csv.reader(first_line), [])]
+    head = read_head_text(path)
+    first_line = head.splitlines()[:1]
+    return [h.strip().lstrip("\ufeff")
+            for h in next(csv.reader(first_line, delimiter=sniff_delimiter(head)), [])]
 
 
 def is_tidy_csv(path: Path) -> bool:
@@ -58,14 +66,15 @@ def utf8_copy(path: Path, encoding: str, folder: Path) -> Path:
     return target
 
 
-def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> None:
+def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
+              delimiter: str = ",") -> None:
     """Temp table ``tidy_nonempty``: the CSV's rows as stripped text with their record
     number (``source_row``, the header is row 1), rows of blanks left out: one pass.
     ``row_number() over ()`` is DuckDB's streaming window, which keeps file order. The
     parallel reader first; a file with short rows or quoted line breaks needs the
     tolerant single-threaded one. Raises duckdb.Error when neither reads it."""
     define_macros(con)
-    options = ("header = true, all_varchar = true, delim = ',', quote = '\"', "
+    options = ("header = true, all_varchar = true, delim = $delim, quote = '\"', "
                "escape = '\"', names = $names")
     stripped = ", ".join(f"coalesce(ct_strip({c}), '') as {c}" for c in TIDY_COLUMNS)
     nonempty = " or ".join(f"{c} <> ''" for c in TIDY_COLUMNS)
@@ -73,28 +82,34 @@ def read_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str]) -> N
            f"select row_number() over () + 1 as source_row, {stripped} "
            f"from read_csv($path, {options}{{tolerant}})) where {nonempty}")
     try:
-        con.execute(sql.format(tolerant=""), {"path": str(path), "names": names})
+        con.execute(sql.format(tolerant=""),
+                    {"path": str(path), "names": names, "delim": delimiter})
     except duckdb.Error as exc:
         if "unicode" in str(exc).lower():
             raise
         con.execute(sql.format(tolerant=", null_padding = true, parallel = false"),
-                    {"path": str(path), "names": names})
+                    {"path": str(path), "names": names, "delim": delimiter})
 
 
 def stage_rows(con: duckdb.DuckDBPyConnection, path: Path, names: list[str],
                scratch: Path) -> None:
-    """Read ``path`` into ``tidy_nonempty``. DuckDB reads UTF-8 only and checks it itself; a
-    file it refuses as such is re-encoded from the encoding that decodes it (GB18030)
-    into ``scratch`` first, in chunks."""
-    try:
-        read_rows(con, path, names)
-        return
-    except duckdb.Error as exc:
-        if "unicode" not in str(exc).lower():
-            raise ReleaseError(path, f"cannot read the CSV: {str(exc).splitlines()[0]}") from exc
+    """Read ``path`` into ``tidy_nonempty``, comma-, tab- or semicolon-separated (sniffed),
+    with CR, LF or CRLF line endings (DuckDB detects them). DuckDB reads UTF-8 only and
+    checks it itself; a file with a UTF-16 byte-order mark, or one it refuses as UTF-8, is
+    re-encoded from the encoding that decodes it (GB18030) into ``scratch`` first, in
+    chunks."""
+    delimiter = sniff_delimiter(read_head_text(path))
+    if bom_encoding(path) in (None, "utf-8-sig"):
+        try:
+            read_rows(con, path, names, delimiter)
+            return
+        except duckdb.Error as exc:
+            if "unicode" not in str(exc).lower():
+                raise ReleaseError(path, "cannot read the CSV: "
+                                         f"{str(exc).splitlines()[0]}") from exc
     copy = utf8_copy(path, decode_check(path), scratch)
     try:
-        read_rows(con, copy, names)
+        read_rows(con, copy, names, delimiter)
     except duckdb.Error as exc:
         raise ReleaseError(path, f"cannot read the CSV: {str(exc).splitlines()[0]}") from exc
     finally:
