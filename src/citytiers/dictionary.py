@@ -7,6 +7,7 @@ one-line change to a seed, picked up by the parser and by the dbt models alike.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,12 @@ from citytiers.names import NameHistory, read_name_history
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
 HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$")
 CODE_PATTERN = re.compile(r"^\d{6}$")
+# Name help for a printed name that resolves to nothing: difflib's ratio (2 x common
+# characters / total) of at least 0.6 puts 准安市 next to 淮安市 (0.67), not 火星市 next to
+# 吉林市 (0.33).
+# String similarity cannot tell which of 淮安/西安/泰安 an OCR'd 准安 was: show up to 8.
+NEAREST_NAME_SIMILARITY = 0.6
+NEAREST_NAMES_SHOWN = 8
 # 江苏省 -> 江苏, 广西壮族自治区 -> 广西, 北京市 -> 北京 (the short forms yearbooks print).
 PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
 
@@ -111,6 +118,26 @@ class Dictionary:
         if self.name_history:
             return self.name_history.resolve(key, year)
         return self.city_names.get(key) or self.city_names.get(key + "市")
+
+    def nearest_names(self, name: str, year: int | None = None) -> list[tuple[str, str]]:
+        """Known names closest to a printed one that does not resolve (OCR prints 准安市
+        for 淮安市), with their codes: names valid in ``year`` from the loaded code
+        records, else the seed's. Help for a steward, never used to resolve."""
+        key = normalize_label(name)
+        if self.name_history:
+            known = {normalize_label(span.name): span.code
+                     for spans in self.name_history.by_code.values() for span in spans
+                     if year is None or span.in_force_during(year)}
+        else:
+            known = dict(self.city_names)
+        close = difflib.get_close_matches(key, list(known), n=NEAREST_NAMES_SHOWN,
+                                          cutoff=NEAREST_NAME_SIMILARITY)
+        return [(match, known[match]) for match in close]
+
+    def unresolved_hint(self, name: str, year: int | None = None) -> str:
+        """``"; nearest known: 淮安市 320800"`` for a message, or ``""``."""
+        near = self.nearest_names(name, year)
+        return "; nearest known: " + ", ".join(f"{n} {c}" for n, c in near) if near else ""
 
     def with_name_history(self, build_db: Path) -> Dictionary:
         """This dictionary plus the names over time loaded in ``build_db``."""

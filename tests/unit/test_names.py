@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from citytiers.dictionary import normalize_label
+from citytiers.dictionary import Dictionary, normalize_label
+from citytiers.errors import ReleaseError
 from citytiers.names import NameHistory, NameSpan, is_city_level
+from citytiers.parse import parse_release
 
 # Records as the code lists give them (year-end lists; valid_to exclusive).
 SPANS = [
@@ -70,3 +74,23 @@ def test_two_codes_with_one_name_are_ambiguous() -> None:
 def test_only_prefecture_level_units_and_municipalities_are_cities() -> None:
     assert is_city_level("320500", "地级") and is_city_level("110000", "省级")
     assert not is_city_level("320000", "省级") and not is_city_level("320583", "县级")
+
+
+@pytest.mark.unit
+def test_unresolved_names_get_the_nearest_known_names_never_a_guess(
+        dictionary: Dictionary, tmp_path: Path) -> None:
+    """OCR misreadings (准安市 for 淮安市, 夏门市 for 厦门市) are named with their nearest
+    known names and codes in the reason; the release still fails."""
+    assert ("淮安市", "320800") in dictionary.nearest_names("准安市")
+    assert ("厦门市", "350200") in dictionary.nearest_names("夏门市")
+    assert ("秦皇岛市", "130300") in dictionary.nearest_names("秦阜岛市")
+    assert dictionary.nearest_names("火星市") == []
+    table = tmp_path / "ocr.csv"
+    table.write_text("表1 测试用例（2022年）\n城市,地区生产总值(万元)\n准安市,100\n苏州市,200\n",
+                     encoding="utf-8")
+    table.with_name("ocr.csv.release.yml").write_text(
+        "publisher: test\ntitle: TEST CASE ocr\nedition_year: 2023\ndata_year: 2022\n"
+        "published_on: 2023-06-30\nis_synthetic: true\nformat: yearbook_table\n",
+        encoding="utf-8")
+    with pytest.raises(ReleaseError, match=r"准安市 \(row 3; nearest known: [^)]*淮安市 320800"):
+        parse_release(table, dictionary)

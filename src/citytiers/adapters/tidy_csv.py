@@ -203,9 +203,11 @@ class Adapter(BaseAdapter):
 
         years = metadata.data_years
         return [
-            Problem(where("city_code", "city_code is null", "[code_raw, city_name_raw]"),
+            Problem(where("city_code", "city_code is null",
+                          "[code_raw, city_name_raw, year_raw]"),
                     lambda a: f"city code {a[0]!r} is not 6 digits and name {a[1]!r} is not "
-                              "a known city"),
+                              "a known city" + self.dictionary.unresolved_hint(
+                                  a[1], int(a[2]) if a[2].isdigit() else None)),
             Problem(where("indicator", "indicator_code is null", "indicator_raw"),
                     lambda a: f"unknown indicator {a!r}: add it to "
                               "dbt_project/seeds/indicator_synonyms.csv"),

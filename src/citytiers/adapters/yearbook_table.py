@@ -165,7 +165,8 @@ class Adapter(BaseAdapter):
                 unit_columns = unit_columns or layout.unit_col is not None
             previous = plan.blocks[-1]
         if unresolved:
-            listed = ", ".join(f"{n} (row {r})" for n, r in unresolved.items())
+            listed = ", ".join(f"{n} (row {r}{self.dictionary.unresolved_hint(n, data_year)})"
+                               for n, r in unresolved.items())
             problems.append(ReleaseError(
                 path, f"{len(unresolved)} city name(s) not resolved to a code: {listed}. "
                       "Add a code column, load the administrative code records, or add the "
