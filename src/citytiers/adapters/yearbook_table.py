@@ -57,6 +57,7 @@ from citytiers.staging import Staging
 NAME_HEADERS = frozenset({"城市", "地区", "城市名称", "地区名称", "市", "城市名"})
 CODE_HEADERS = frozenset({"代码", "行政区划代码", "区划代码", "地区代码", "城市代码"})
 UNIT_HEADERS = frozenset({"计量单位", "单位"})
+KEY_LABELS = (NAME_HEADERS, CODE_HEADERS, UNIT_HEADERS)
 SUBTOTAL_NAMES = frozenset({"全国", "全省", "全区", "合计", "总计", "全国合计", "全省合计",
                             "地级以上城市", "全国地级以上城市"})
 FOOTNOTE_PREFIXES = ("注", "资料来源", "数据来源", "说明", "备注", "*", "Note", "Source")
@@ -118,11 +119,13 @@ class Adapter(BaseAdapter):
     def __init__(self, dictionary: Dictionary) -> None:
         super().__init__(dictionary)
         self._grids: tuple[Path, list[Grid]] | None = None
+        self._key_cells_of: dict[int, dict[frozenset[str], list[tuple[int, int]]]] = {}
 
     def _read(self, path: Path) -> list[Grid]:
         """The workbook's grids, read once for sniff_title and parse alike."""
         if self._grids is None or self._grids[0] != path:
             self._grids = (path, read_grids(path))
+            self._key_cells_of = {}
         return self._grids[1]
 
     def sniff_title(self, path: Path) -> str | None:
@@ -197,19 +200,32 @@ class Adapter(BaseAdapter):
         return mask
 
     def _label_positions(self, grid: Grid, labels: frozenset[str]) -> list[tuple[int, int]]:
-        """(row, column) of every cell whose label is one of ``labels``; the distinct
-        texts are folded once, the cells matched in bulk."""
-        found: list[tuple[int, int]] = []
+        """(row, column) of every cell whose label is one of ``labels``."""
+        return self._key_cells(grid).get(labels, [])
+
+    def _key_cells(self, grid: Grid) -> dict[frozenset[str], list[tuple[int, int]]]:
+        """Where the name, code and unit labels stand on the sheet, found in one pass over
+        its columns (and kept: title sniffing and layout ask again): the distinct texts
+        are folded once, the cells matched in bulk."""
+        cached = self._key_cells_of.get(id(grid))
+        if cached is not None:
+            return cached
+        found: dict[frozenset[str], list[tuple[int, int]]] = {
+            labels: [] for labels in KEY_LABELS}
         for col, column in enumerate(grid.table.columns):
             # Only texts with a Chinese character can be one of these labels: the figures
             # (most distinct texts of a sheet) are never folded.
             distinct = pc.unique(column)
             texts = pc.filter(distinct, pc.match_substring_regex(distinct, HAN)).to_pylist()
-            hits = [t for t in texts if header_label(t) in labels]
-            if hits:
-                rows = pc.indices_nonzero(pc.is_in(column, pa.array(hits))).to_pylist()
-                found += [(row, col) for row in rows]
-        return sorted(found)
+            for labels, positions in found.items():
+                hits = [t for t in texts if header_label(t) in labels]
+                if hits:
+                    rows = pc.indices_nonzero(pc.is_in(column, pa.array(hits))).to_pylist()
+                    positions += [(row, col) for row in rows]
+        for positions in found.values():
+            positions.sort()
+        self._key_cells_of[id(grid)] = found
+        return found
 
     def _header_rows(self, grid: Grid) -> list[int]:
         """Rows holding a name-column label (城市 / 地区): where a table (block) starts."""
