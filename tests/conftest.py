@@ -95,7 +95,10 @@ def load_releases(tmp_path_factory: pytest.TempPathFactory):
     def load(name: str, *sources: Path, build_marts: bool = False) -> Settings:
         settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path_factory.mktemp(name))
         settings.ensure_dirs()
-        outcomes = [ingest(settings, candidate) for candidate in discover(settings, list(sources))]
+        # Reference releases (code lists, change events) first, as the DAG loads them.
+        candidates = sorted(discover(settings, list(sources)),
+                            key=lambda candidate: candidate.kind != "reference")
+        outcomes = [ingest(settings, candidate) for candidate in candidates]
         assert outcomes and {o.status for o in outcomes} == {"loaded"}, [
             (o.file_name, o.reason) for o in outcomes]
         if build_marts:

@@ -16,11 +16,14 @@ from pathlib import Path
 
 import opencc
 
-from citytiers.names import NameHistory, read_name_history
+from citytiers.names import NameHistory, read_name_history, short_forms
 
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
-HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$")
-CODE_PATTERN = re.compile(r"^\d{6}$")
+# DOTALL: a header wrapped inside its cell (地区生产\n总值(万元)) is still one header.
+HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$", re.DOTALL)
+# ASCII digits only, after NFKC (a full-width ３２０５００ is 320500; an Arabic-Indic or
+# Devanagari digit is not a code).
+CODE_PATTERN = re.compile(r"[0-9]{6}")
 # Name help for a printed name that resolves to nothing: difflib's ratio (2 x common
 # characters / total) of at least 0.6 puts 准安市 next to 淮安市 (0.67), not 火星市 next to
 # 吉林市 (0.33).
@@ -47,7 +50,8 @@ def normalize_label(text: str) -> str:
 def split_unit(header: str) -> tuple[str, str | None]:
     """``地区生产总值（万元）`` -> (``地区生产总值``, ``万元``); no brackets -> (header, None)."""
     folded = unicodedata.normalize("NFKC", header).strip()
-    if match := HEADER_WITH_UNIT.match(folded):
+    match = HEADER_WITH_UNIT.match(folded)
+    if match and match.group("unit").strip():  # blank brackets "( )" give no unit
         return match.group("name"), match.group("unit").strip()
     return folded, None
 
@@ -58,10 +62,10 @@ def normalize_code(raw: object) -> str | None:
         return None
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    text = str(raw).strip()
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    return text if CODE_PATTERN.match(text) else None
+    return text if CODE_PATTERN.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class Dictionary:
     province_names: frozenset[str] = frozenset()
     # Names over time from loaded code records; empty until a code-record release is loaded.
     name_history: NameHistory = field(default_factory=NameHistory)
+    # Spellings a steward accepted (seeds/name_aliases.csv), by folded printed name.
+    aliases: dict[str, tuple[NameAlias, ...]] = field(default_factory=dict)
 
     def indicator_for(self, label: str) -> Indicator | None:
         code = self.synonyms.get(normalize_label(label))
@@ -116,8 +122,26 @@ class Dictionary:
         one code (see citytiers.names); without them, the seed's current names are used."""
         key = normalize_label(name)
         if self.name_history:
-            return self.name_history.resolve(key, year)
-        return self.city_names.get(key) or self.city_names.get(key + "市")
+            code = self.name_history.resolve(key, year)
+        else:
+            code = self.city_names.get(key) or self.city_names.get(key + "市")
+        return code or self.alias_code(key, year)
+
+    def alias_code(self, folded_name: str, year: int | None) -> str | None:
+        """The code a steward's alias gives the printed name in ``year``, or None (also
+        when two aliases of one spelling disagree: never a guess)."""
+        codes = {alias.code for alias in self.aliases.get(folded_name, ())
+                 if alias.covers(year)}
+        return next(iter(codes)) if len(codes) == 1 else None
+
+    def names_of(self, code: str) -> frozenset[str]:
+        """Every folded name ``code`` has carried (loaded code records, the seed), with the
+        short forms a table may print (苏州 for 苏州市): what a printed name must be one of
+        where a row prints both name and code."""
+        names = {normalize_label(span.name)
+                 for span in self.name_history.by_code.get(code, ())}
+        names |= {name for name, seed_code in self.city_names.items() if seed_code == code}
+        return frozenset(names | {short for name in names for short in short_forms(name)})
 
     def nearest_names(self, name: str, year: int | None = None) -> list[tuple[str, str]]:
         """Known names closest to a printed one that does not resolve (OCR prints 准安市
@@ -137,11 +161,48 @@ class Dictionary:
     def unresolved_hint(self, name: str, year: int | None = None) -> str:
         """``"; nearest known: 淮安市 320800"`` for a message, or ``""``."""
         near = self.nearest_names(name, year)
-        return "; nearest known: " + ", ".join(f"{n} {c}" for n, c in near) if near else ""
+        if not near:
+            return ""
+        return ("; nearest known: " + ", ".join(f"{n} {c}" for n, c in near)
+                + " (if it is one of them, add the spelling to "
+                  "dbt_project/seeds/name_aliases.csv)")
 
     def with_name_history(self, build_db: Path) -> Dictionary:
         """This dictionary plus the names over time loaded in ``build_db``."""
         return replace(self, name_history=read_name_history(build_db, normalize_label))
+
+
+@dataclass(frozen=True)
+class NameAlias:
+    """One line of seeds/name_aliases.csv: ``printed_name`` stands for ``code`` in data
+    years ``first_year``..``last_year`` (None: open)."""
+
+    code: str
+    first_year: int | None
+    last_year: int | None
+
+    def covers(self, year: int | None) -> bool:
+        if year is None:
+            return self.last_year is None
+        return ((self.first_year is None or self.first_year <= year)
+                and (self.last_year is None or year <= self.last_year))
+
+
+def _year_or_none(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text else None
+
+
+def _aliases(path: Path) -> dict[str, tuple[NameAlias, ...]]:
+    aliases: dict[str, list[NameAlias]] = {}
+    for row in _rows(path):
+        code = normalize_code(row["city_code"])
+        if code is None:
+            raise ValueError(f"{path.name}: city_code {row['city_code']!r} of "
+                             f"{row['printed_name']!r} is not 6 digits")
+        aliases.setdefault(normalize_label(row["printed_name"]), []).append(NameAlias(
+            code, _year_or_none(row.get("first_year")), _year_or_none(row.get("last_year"))))
+    return {name: tuple(found) for name, found in aliases.items()}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -191,6 +252,7 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         city_names={normalize_label(row["city_name"]): row["city_code"] for row in cities},
         city_codes=frozenset(row["city_code"] for row in cities),
         bases=frozenset(row["basis_code"] for row in _rows(seeds_dir / "population_bases.csv")),
+        aliases=_aliases(seeds_dir / "name_aliases.csv"),
         province_names=frozenset(
             name for row in cities for full in [normalize_label(row["province_name"])]
             for name in (full, PROVINCE_SUFFIX.sub("", full))),

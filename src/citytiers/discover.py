@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import stat
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -24,7 +23,7 @@ from typing import Any
 
 from citytiers.adapters import DATA_SUFFIXES, release_kind
 from citytiers.database import connect
-from citytiers.metadata import file_sha256, find_sidecar, read_sidecar
+from citytiers.metadata import file_sha256, find_sidecar, is_regular_file, read_sidecar
 from citytiers.settings import REHASH_AFTER_DAYS, Settings
 
 log = logging.getLogger(__name__)
@@ -169,18 +168,10 @@ def data_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir()
-                  if (p.is_file() or p.is_symlink()) and p.suffix.lower() in DATA_SUFFIXES
+                  # Links and special files (a FIFO) are listed too, to be refused on the
+                  # record (never read); only folders are not entries of a source folder.
+                  if (p.is_symlink() or not p.is_dir()) and p.suffix.lower() in DATA_SUFFIXES
                   and not p.name.startswith((".", "~$")))
-
-
-def is_regular_file(path: Path) -> bool:
-    """A plain file in its own right: not a symbolic link (which could point anywhere,
-    /etc/passwd included), not a device or FIFO. Source folders are untrusted; nothing
-    else in them is ever opened."""
-    try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def unread_release_id(path: Path) -> str:
@@ -251,7 +242,10 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
                 if release_id in loaded or release_id in seen:
                     continue
                 sidecar = find_sidecar(path, release_id)
-                sidecar_sha = cache.sha256(sidecar) if sidecar else None
+                # A sidecar that is a link is never read, not even to hash it (its
+                # refusal is reported when the release is ingested).
+                sidecar_sha = (None if sidecar is None else cache.sha256(sidecar)
+                               if is_regular_file(sidecar) else unread_release_id(sidecar))
                 if (release_id, sidecar_sha) in quarantined:
                     continue
                 seen.add(release_id)

@@ -76,12 +76,14 @@ class ReleaseProblems(ReleaseError):
 class ValidationFailed(TerminalError):
     """A Great Expectations suite failed; the message lists the failed expectations."""
 
-    def __init__(self, suite: str, summary: str, report_path: Path | None = None) -> None:
+    def __init__(self, suite: str, summary: str, report_path: Path | None = None, *,
+                 file: str | None = None) -> None:
         self.suite = suite
         self.summary = summary
         self.report_path = report_path
         where = f" Full result: {report_path}" if report_path else ""
-        super().__init__(f"validation suite {suite!r} failed:\n{summary}{where}")
+        named = f"file {file}: " if file else ""
+        super().__init__(f"{named}validation suite {suite!r} failed:\n{summary}{where}")
 
 
 class WarehouseLocked(TransientError):

@@ -11,6 +11,7 @@ from pathlib import Path
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate, is_regular_file
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
+from citytiers.gates import revision_of, stage_gate_reference
 from citytiers.load import ReleaseRecord, StagedTables, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
 from citytiers.parse import ParsedRelease, parse_release
@@ -69,7 +70,11 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
     tables = [name for name in counts if name != "observations"]
     if counts["observations"] or not tables:
         tables.insert(0, "observations")
-    warnings: list[str] = []
+        # The gates before load compare the release with the code list, the names its
+        # codes carried and the figures already loaded (citytiers.gates).
+        stage_gate_reference(settings, dictionary, revision=revision_of(settings, meta, path),
+                             is_synthetic=meta.is_synthetic)
+    warnings: list[str] = list(parsed.warnings)
     started = time.perf_counter()
     for table in tables:
         suite = f"raw_{table}"
@@ -77,7 +82,8 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
                                  {"max_data_year": meta.published_on.year},
                                  run_name=f"{path.name} ({label})")
         if not outcome.success:
-            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
+            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index,
+                                   file=path.name)
         warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
     timings["validate"] = time.perf_counter() - started
     return parsed, counts, warnings

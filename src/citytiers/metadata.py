@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +87,20 @@ class _SidecarLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def is_regular_file(path: Path) -> bool:
+    """A plain file in its own right: not a symbolic link (which could point anywhere,
+    /etc/passwd included), not a device or FIFO. Source folders are untrusted; nothing
+    else in them is ever opened."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _load_yaml_mapping(path: Path) -> dict[str, Any]:
+    if not is_regular_file(path):
+        raise ReleaseError(path, "sidecar is a symbolic link or a special file; it was not "
+                                 "read. Put the sidecar itself beside the data file.")
     size = path.stat().st_size
     if size > MAX_SIDECAR_BYTES:
         raise ReleaseError(path, f"sidecar is {size:,} bytes, more than a sidecar can be "
@@ -140,7 +155,7 @@ def find_sidecar(data_file: Path, sha256: str | None = None) -> Path | None:
     ``sha256``: the data file's hash when the caller already knows it (discovery does);
     without it the file is hashed when a ``known_releases/`` entry must be checked."""
     beside = sidecar_path(data_file)
-    if beside.exists():
+    if os.path.lexists(beside):  # a link too (refused when read), never looked through
         return beside
     known = KNOWN_RELEASES_DIR / beside.name
     if known.exists() and _load_yaml_mapping(known).get("sha256") == (

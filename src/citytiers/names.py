@@ -30,6 +30,14 @@ MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 OPTIONAL_SUFFIXES = ("市", "地区", "盟")
 
 
+# The code-record release in force: the latest loaded (names and the code-list gate).
+LATEST_CODE_RECORD_RELEASE = """
+    select r.release_id from raw.releases r
+    where r.status = 'loaded' and r.release_id in (
+        select distinct release_id from raw.admin_code_records)
+    order by r.published_on desc, r.processed_at desc limit 1"""
+
+
 @dataclass(frozen=True)
 class NameSpan:
     """One name of one code, in force in the year-end lists ``valid_from``..``valid_to - 1``."""
@@ -64,9 +72,8 @@ class NameHistory:
             by_code[span.code].append(span)
             key = fold(span.name)
             by_name[key].append(span)
-            for suffix in OPTIONAL_SUFFIXES:
-                if key.endswith(suffix) and len(key) > len(suffix) + 1:
-                    by_name[key.removesuffix(suffix)].append(span)
+            for short in short_forms(key):
+                by_name[short].append(span)
         return cls({k: tuple(v) for k, v in by_name.items()},
                    {k: tuple(v) for k, v in by_code.items()})
 
@@ -82,6 +89,12 @@ class NameHistory:
         still_valid = {s.code for s in spans
                        if any(later.in_force_during(year) for later in self.by_code[s.code])}
         return _only(still_valid)
+
+
+def short_forms(folded_name: str) -> list[str]:
+    """The forms a table may print without an optional ending: 苏州 for 苏州市."""
+    return [folded_name.removesuffix(suffix) for suffix in OPTIONAL_SUFFIXES
+            if folded_name.endswith(suffix) and len(folded_name) > len(suffix) + 1]
 
 
 def _only(codes: set[str]) -> str | None:
@@ -106,14 +119,9 @@ def read_name_history(build_db: Path, fold) -> NameHistory:
             "where table_schema = 'raw' and table_name = 'admin_code_records'").fetchall()[0][0]
         if not present:
             return NameHistory()
-        rows = connection.execute("""
-            with latest as (
-                select r.release_id from raw.releases r
-                where r.status = 'loaded' and r.release_id in (
-                    select distinct release_id from raw.admin_code_records)
-                order by r.published_on desc, r.processed_at desc limit 1)
+        rows = connection.execute(f"""
             select code, name, level_zh, valid_from_year, valid_to_year
-            from raw.admin_code_records where release_id in (select release_id from latest)
+            from raw.admin_code_records where release_id in ({LATEST_CODE_RECORD_RELEASE})
         """).fetchall()
     return NameHistory.from_spans(
         (NameSpan(code, name, start, end) for code, name, level, start, end in rows

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from citytiers.adapters import adapter_for
+from citytiers.adapters.formulas import check_formulas
 from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
@@ -28,6 +29,8 @@ class ParsedRelease:
     staging: Staging
     notes: list[str]
     table_names: list[str]
+    # Loaded, but a steward should know: formula cells read as their stored values.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def observation_count(self) -> int:
@@ -60,6 +63,9 @@ def parse_release(path: Path, dictionary: Dictionary,
     """Pick the adapter, resolve metadata, stage the tables (in ``staging``, else a new
     in-memory one); raise ReleaseError naming the cell."""
     adapter = adapter_for(path, read_sidecar(path).get("format"), dictionary)
+    # Formulas are never evaluated: one without a stored value, or a DDE/command formula,
+    # refuses the release before anything of it is read (citytiers.adapters.formulas).
+    warnings = check_formulas(path)
     meta = resolve_metadata(path, adapter.sniff_title(path))
     staging = staging if staging is not None else Staging()
     staging.basis_defaults = basis_defaults(meta, dictionary)
@@ -67,4 +73,4 @@ def parse_release(path: Path, dictionary: Dictionary,
     for note in result.notes:
         log.warning("%s: %s", path.name, note)
     return ParsedRelease(adapter.format_name, adapter.kind, meta, result.staging,
-                         result.notes, result.table_names)
+                         result.notes, result.table_names, warnings)

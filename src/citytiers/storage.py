@@ -14,7 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from citytiers.metadata import ReleaseMetadata, find_sidecar, read_sidecar, sidecar_path
+from citytiers.metadata import (
+    ReleaseMetadata,
+    find_sidecar,
+    is_regular_file,
+    read_sidecar,
+    sidecar_path,
+)
 from citytiers.settings import Settings
 
 UNSAFE_PATH_CHARS = re.compile(r"[^\w.\-]+")
@@ -37,7 +43,11 @@ def _keep(settings: Settings, source: Path, target: Path) -> Path:
     """Put ``source`` (and its sidecar) at ``target``; remove them from landing/."""
     from_landing = source.parent.resolve() == settings.landing.resolve()
     sidecar = find_sidecar(source)
-    if sidecar is not None and sidecar.parent == source.parent:
+    if sidecar is not None and not is_regular_file(sidecar):
+        # A linked sidecar is never read or copied; the link is taken out of landing/.
+        if from_landing:
+            sidecar.unlink()
+    elif sidecar is not None and sidecar.parent == source.parent:
         _place(sidecar, sidecar_path(target), move=from_landing)
     elif sidecar is not None:
         # Metadata shipped in known_releases/ (a sidecar or a manifest entry): keep what

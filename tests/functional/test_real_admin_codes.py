@@ -17,6 +17,7 @@ from citytiers.discover import Candidate, discover
 from citytiers.ingest import ingest
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import run_checkpoint
+from citytiers.validate.suites import SUCCESSOR_CODES_REGEX
 
 YEARS = range(1981, 2025)
 # Year-end lists that did not change from the year before: byte-identical files, hence one
@@ -208,8 +209,9 @@ def failed_types(settings: Settings, suite: str, frame: pd.DataFrame,
     outcome = run_checkpoint(settings, suite, frame, {"max_data_year": max_data_year})
     errors = [f for f in outcome.failed if "(error:" in f]
     assert not errors, errors  # an expectation that cannot run is a bug, not a failure
-    # "<type>(kwargs)..." or, for a described check, "<sentence> [<type> on <column>]...".
-    return {match.group(1) if (match := re.search(r" \[(\w+) on ", f)) else f.split("(", 1)[0]
+    # "<type>(kwargs)..." or, for a described check (the SQL ones), "<sentence> [<type> on
+    # <column>]...": the type, or the sentence.
+    return {f.split(" [", 1)[0] if re.search(r" \[(\w+) on ", f) else f.split("(", 1)[0]
             for f in outcome.failed}
 
 
@@ -222,8 +224,8 @@ def test_snapshot_suite(settings: Settings) -> None:
                         "name": ["北京市", "", "东城区"], "source_row": [1, 2, 3]})
     bad.loc[3] = [2023, "110101", "东城区", 4]
     assert failed_types(settings, "raw_admin_code_snapshots", bad) == {
-        "unexpected_rows_expectation", "expect_column_value_lengths_to_be_between",
-        "expect_column_values_to_be_between", "expect_compound_columns_to_be_unique"}
+        r"code matches ^\d{6}$", "expect_column_value_lengths_to_be_between",
+        "expect_column_values_to_be_between", "One row per snapshot_year, code"}
 
 
 @pytest.mark.functional
@@ -246,8 +248,8 @@ def test_records_suite(settings: Settings) -> None:
         "expect_column_pair_values_a_to_be_greater_than_b",  # 1981 -> 1981
         "expect_column_values_to_be_null",                   # in use, yet ended 2000
         "expect_column_values_to_not_be_null",               # abolished without an end
-        "unexpected_rows_expectation",                       # 110101/110102 (regex)
-        "expect_compound_columns_to_be_unique",              # 110103 from 1981 twice
+        "successor_codes matches " + SUCCESSOR_CODES_REGEX,  # 110101/110102
+        "One row per code, valid_from_year",                 # 110103 from 1981 twice
     }
     future = good.assign(valid_to_year=pd.array([None, 2030, None], dtype="Int64"))
     assert failed_types(settings, "raw_admin_code_records", future) == {
@@ -269,5 +271,5 @@ def test_change_event_suite(settings: Settings) -> None:
     bad = good.assign(event_id=["PL-2018-001"] * 2, event_year=[1948, 2026],
                       event_type=["merge", None])
     assert failed_types(settings, "raw_admin_change_events", bad, 2025) == {
-        "expect_column_values_to_be_unique", "expect_column_values_to_be_between",
-        "expect_column_values_to_not_be_null"}
+        "One row per event_id", "expect_column_values_to_be_between",
+        "No NULL in a NOT NULL column (event_id, event_year, event_type, source_row)"}

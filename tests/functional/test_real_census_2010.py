@@ -45,6 +45,10 @@ def loaded(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Loade
     shutil.copy2(shared_data / FILE, folder / Path(FILE).name)  # only this file
     settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
     settings.ensure_dirs()
+    # The code records first (from where they are): the gates check the census codes
+    # against them.
+    [records] = discover(settings, [shared_data / "areacodes" / "result.csv"])
+    assert ingest(settings, records).status == "loaded"
     candidates = discover(settings, [folder])
     return Loaded(settings, ingest(settings, candidates[0]), len(candidates))
 
@@ -62,7 +66,7 @@ def test_the_release_loads_through_the_shipped_sidecar(loaded: Loaded) -> None:
     assert loaded.outcome.records == 333
     [(file_format, publisher, years, published_on, synthetic)] = query(
         loaded.settings, "select file_format, publisher, data_years, published_on, is_synthetic "
-                         "from raw.releases")
+                         "from raw.releases where file_format = 'census_yearbook'")
     assert file_format == "census_yearbook" and publisher.startswith("NBS 6th census")
     assert (years, str(published_on), synthetic) == ("[2010]", "2022-03-01", False)
 
@@ -150,6 +154,6 @@ def test_suite_warns_on_differences_and_fails_on_bad_structure(settings: Setting
     duplicated = frame.assign(prefecture_code=["130100", "130100", "320000"])
     broken = run_checkpoint(settings, SUITE, duplicated)
     assert not broken.success
-    assert any("expect_column_values_to_be_unique" in f for f in broken.failed)
+    assert any(f.startswith("One row per prefecture_code") for f in broken.failed)
     assert any("prefecture_code matches" in f and "320000" in f
                for f in broken.failed)

@@ -19,13 +19,16 @@ MEGA = {"武汉", "东莞", "西安", "杭州", "佛山", "南京", "沈阳", "�
 LARGE_1 = {"南宁", "石家庄", "厦门", "太原", "苏州", "贵阳", "合肥", "乌鲁木齐", "宁波", "无锡",
            "福州", "长春", "南昌", "常州"}
 CENSUS_FILES = ("census/census_county_2020_v1.xlsx", "census/census_city_2010-2020_v1.csv")
+# Loaded first: the gates check every census code against them.
+CODE_RECORDS = "areacodes/result.csv"
 CORPS_CITIES = [f"6590{n:02d}" for n in range(1, 11)]  # 石河子 ... 胡杨河
 
 
 @pytest.fixture(scope="module")
 def warehouse(shared_data: Path, load_releases) -> Path:
-    """Samples (synthetic GDP) plus the two real census files, loaded like any release."""
-    census = [shared_data / name for name in CENSUS_FILES]
+    """Samples (synthetic GDP) plus the two real census files (and the code records they
+    are checked against), loaded like any release."""
+    census = [shared_data / name for name in (CODE_RECORDS, *CENSUS_FILES)]
     return load_releases("real", SAMPLE_RELEASES_DIR, *census, build_marts=True).build_db
 
 

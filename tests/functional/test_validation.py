@@ -43,9 +43,12 @@ def test_negative_gdp_fails(settings: Settings, good_frame) -> None:
     bad.loc[first_gdp, "value"] = -1.0
     outcome = _validate(settings, bad)
     assert not outcome.success
-    assert len(outcome.failed) == 1
-    assert "expect_column_values_to_be_between" in outcome.failed[0]
-    assert "-1.0" in outcome.failed[0]
+    assert len(outcome.failed) == 1   # one check, not a sign check and a bound check
+    [failure] = outcome.failed
+    assert "plausibility bounds" in failure
+    row, column = bad.loc[first_gdp, ["source_row", "source_column"]]
+    assert f"row {row}, column {column}: gdp of 北京市 2021 is -1 yuan" in failure
+    assert "outside 1e+06 .. 2e+14" in failure   # the bounds of seeds/plausibility_bounds
 
 
 @pytest.mark.functional
@@ -58,7 +61,9 @@ def test_negative_growth_is_allowed_but_absurd_growth_is_not(settings: Settings,
     frame.loc[growth[1], "value"] = 830.0  # 830 % real growth is a typing error
     outcome = _validate(settings, frame)
     assert not outcome.success
-    assert "830.0" in outcome.failed[0]
+    [failure] = outcome.failed
+    assert "gdp_growth_real_pct" in failure and " is 830 percent" in failure
+    assert "outside -50 .. 50" in failure
 
 
 @pytest.mark.functional
@@ -66,7 +71,10 @@ def test_duplicate_key_within_a_release_fails(settings: Settings, good_frame) ->
     doubled = pd.concat([good_frame, good_frame.iloc[[0]]], ignore_index=True)
     outcome = _validate(settings, doubled)
     assert not outcome.success
-    assert any("expect_compound_columns_to_be_unique" in f for f in outcome.failed)
+    [failure] = [f for f in outcome.failed if f.startswith("One row per city_code")]
+    row, column = good_frame.iloc[0][["source_row", "source_column"]]
+    # Both rows are named (the copy keeps the lineage of the row it copies).
+    assert failure.count(f"row {row}, column {column}: ") == 2
 
 
 @pytest.mark.functional
@@ -83,18 +91,30 @@ def test_bad_code_and_future_year_fail(settings: Settings, good_frame) -> None:
     assert any("data_year" in f for f in outcome.failed)
 
 
+STRUCTURAL_CHECKS = {"expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique",
+                     "expect_column_values_to_not_be_null"}
+
+
 @pytest.mark.functional
-def test_mart_suite_catches_duplicates(settings: Settings) -> None:
-    frame = pd.DataFrame({
-        "city_code": ["320500", "320500"], "data_year": [2022, 2022],
-        "indicator_code": ["gdp", "gdp"], "scope": ["whole_city", "whole_city"],
-        "basis": ["reported", "reported"],
-        "value": [1.0e12, 1.1e12], "release_id": ["a", "b"], "vintage_count": [2, 2],
-    })
-    outcome = run_checkpoint(settings, "fct_city_indicator", frame)
-    assert not outcome.success
-    assert any("expect_compound_columns_to_be_unique" in f for f in outcome.failed)
-    assert run_checkpoint(settings, "fct_city_indicator", frame.iloc[[0]]).success
+def test_mart_structure_is_checked_by_dbt_not_again_by_gx(dictionary) -> None:
+    """Keys and NOT NULL of the marts are dbt tests (_marts__models.yml): no mart suite
+    repeats them, and every mart suite has the common plausibility of its columns."""
+    import yaml
+
+    from citytiers.settings import load_settings
+
+    models = yaml.safe_load((load_settings().dbt_project / "models" / "marts"
+                             / "_marts__models.yml").read_text(encoding="utf-8"))["models"]
+    keyed = {m["name"] for m in models
+             if any("unique_combination_of_columns" in t for t in m.get("data_tests", []))}
+    for name, configure in SUITES.items():
+        if name.startswith("raw_"):
+            continue
+        suite = configure(dictionary)
+        types = {e.expectation_type for e in suite.expectations}
+        assert not types & STRUCTURAL_CHECKS, name
+        assert name in keyed, f"{name}: its key is not a dbt test"
+        assert "expect_table_row_count_to_be_between" in types, name
 
 
 @pytest.mark.functional

@@ -14,7 +14,7 @@ import yaml
 from citytiers.errors import ReleaseError
 from citytiers.metadata import KNOWN_RELEASES_DIR, ReleaseMetadata, sidecar_path
 from citytiers.parse import parse_release
-from citytiers.validate.suites import ADMIN_CHANGE_EVENT_COLUMNS
+from citytiers.validate.suites import declared_columns
 
 SIDECAR = {
     "publisher": "test", "title": "TEST CASE change events", "edition_year": 2026,
@@ -66,7 +66,7 @@ def test_chinese_layout(tmp_path: Path, dictionary) -> None:
     parsed = parse_release(write(tmp_path, CHINESE), dictionary)
     assert parsed.file_format == "change_events" and parsed.observations.empty
     frame = parsed.tables["admin_change_events"]
-    assert list(frame.columns) == ADMIN_CHANGE_EVENT_COLUMNS
+    assert list(frame.columns) == declared_columns("admin_change_events")
     laiwu = frame.set_index("event_id").loc["PL-2018-001"]
     assert (laiwu["event_year"], laiwu["province_name"], laiwu["old_name"], laiwu["old_type"],
             laiwu["new_name"], laiwu["new_type"], laiwu["event_type"],

@@ -23,7 +23,7 @@ from citytiers.metadata import (
     sidecar_path,
 )
 from citytiers.parse import parse_release
-from citytiers.validate.suites import ADMIN_CODE_RECORD_COLUMNS, ADMIN_CODE_SNAPSHOT_COLUMNS
+from citytiers.validate.suites import declared_columns
 
 SNAPSHOT_SIDECAR = {
     "publisher": "test", "title": "TEST CASE code list 2019", "edition_year": 2019,
@@ -69,7 +69,7 @@ def test_snapshot_lines_become_rows_of_the_sidecars_year(tmp_path: Path, diction
     assert parsed.observations.empty
     assert list(parsed.tables) == ["admin_code_snapshots"]
     frame = parsed.tables["admin_code_snapshots"]
-    assert list(frame.columns) == ADMIN_CODE_SNAPSHOT_COLUMNS
+    assert list(frame.columns) == declared_columns("admin_code_snapshots")
     assert frame.to_dict("records") == [
         {"snapshot_year": 2019, "code": "110000", "name": "北京市", "source_row": 1},
         {"snapshot_year": 2019, "code": "110101", "name": "东城区", "source_row": 2},
@@ -234,7 +234,7 @@ def test_records_keep_values_as_printed(tmp_path: Path, dictionary) -> None:
     parsed = parse_release(write(tmp_path, "result.csv", RECORDS, RECORDS_SIDECAR), dictionary)
     assert parsed.file_format == "code_list_records" and parsed.observations.empty
     frame = parsed.tables["admin_code_records"]
-    assert list(frame.columns) == ADMIN_CODE_RECORD_COLUMNS
+    assert list(frame.columns) == declared_columns("admin_code_records")
     rows = {row["code"]: row for row in frame.to_dict("records")}
     beijing = rows["110000"]
     assert (beijing["province_name"], beijing["name"], beijing["level_zh"],

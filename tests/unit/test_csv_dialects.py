@@ -12,7 +12,7 @@ from citytiers.dictionary import Dictionary
 from citytiers.parse import parse_release
 
 GOOD = Path(__file__).resolve().parents[1] / "cases" / "good"
-TIDY = {("320500", "gdp", "whole_city", 2395834000000.0, 2, "F"),
+TIDY = {("320500", "gdp", "whole_city", 1571681000000.0, 2, "F"),
         ("320100", "gdp", "whole_city", 1690785000000.0, 3, "F"),
         ("320200", "population_resident", "whole_city", 7490800.0, 4, "F")}
 
@@ -37,9 +37,9 @@ def test_tidy_csv_dialects(name: str, dictionary: Dictionary) -> None:
 def test_excel_unicode_text(dictionary: Dictionary) -> None:
     assert (GOOD / "excel_unicode_text.csv").read_bytes()[:2] == b"\xff\xfe"  # UTF-16 LE
     assert cells("excel_unicode_text.csv", dictionary) == ("yearbook_table", {
-        ("320500", "gdp", "whole_city", 2395834000000.0, 4, "C"),
-        ("320500", "population_registered", "whole_city", 6903300.0, 4, "E"),
-        ("320100", "gdp", "whole_city", 1690741000000.0, 5, "C"),
-        ("320100", "gdp", "urban_districts", 1690741000000.0, 5, "D"),
-        ("320100", "population_registered", "whole_city", 7177400.0, 5, "E"),
+        ("320500", "gdp", "whole_city", 1571681000000.0, 4, "C"),
+        ("320500", "population_registered", "whole_city", 10829000.0, 4, "E"),
+        ("320100", "gdp", "whole_city", 1359518000000.0, 5, "C"),
+        ("320100", "gdp", "urban_districts", 826562740000.0, 5, "D"),
+        ("320100", "population_registered", "whole_city", 14580300.0, 5, "E"),
     })

@@ -49,7 +49,8 @@ from pathlib import Path
 
 from citytiers.settings import PROJECT_ROOT
 
-GENERATOR_VERSION = 1
+# 3: figures within the gates' bounds; 2: with the code list the gates check codes against.
+GENERATOR_VERSION = 3
 SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 TITLE_MARK = "SYNTHETIC SAMPLE (benchmark)"
 PUBLISHER = "sample"
@@ -73,14 +74,21 @@ TIDY_HEADER = ("city_code", "city_name", "data_year", "indicator", "scope", "val
 
 # Synthetic magnitudes (base units) in 1949 and yearly growth, by indicator; an indicator
 # added to the seed later falls back to its base unit's line.
+# Ranges (1949) and yearly growth, chosen so that every figure stays within
+# seeds/plausibility_bounds.csv from 1949 to 2024 and moves less than the gates' factors.
 LEVELS: dict[str, tuple[float, float, float]] = {
-    "gdp": (1e9, 2e10, 0.07),
-    "gdp_per_capita": (100.0, 800.0, 0.065),
-    "population_resident": (5e5, 1e7, 0.01),
-    "population_registered": (5e5, 1e7, 0.008),
+    "gdp": (2e9, 1e10, 0.07),
+    # A ratio indicator (seeds/indicator_ratios.csv) is its numerator over its denominator:
+    # these bounds only choose the units it is printed in.
+    "gdp_per_capita": (400.0, 10000.0, 0.06),
+    "population_resident": (1e6, 5e6, 0.01),
+    "population_registered": (1e6, 5e6, 0.008),
     "population_urban_area": (1e5, 3e6, 0.02),
-    "disposable_income_per_capita": (50.0, 400.0, 0.07),
+    "disposable_income_per_capita": (60.0, 400.0, 0.07),
 }
+# Figures per person are the same whatever the scope (a district's GDP is smaller, not its
+# GDP per head).
+PER_PERSON = ("gdp_per_capita", "disposable_income_per_capita")
 LEVELS_BY_BASE = {"yuan": (1e3, 1e5, 0.05), "persons": (1e5, 1e6, 0.01)}
 RATES: dict[str, tuple[float, float]] = {"gdp_growth_real_pct": (2.0, 12.0)}
 RATE_BY_BASE = (0.0, 10.0)
@@ -144,6 +152,9 @@ class Inputs:
     yearbook_placeholders: int
     indicators: int
     scopes: int
+    # The synthetic places' code list (areacodes result.csv layout): loaded first, so that
+    # the gates check every code against it, as a real night checks real codes.
+    code_records_csv: str = ""
     generator_version: int = GENERATOR_VERSION
 
     @property
@@ -153,6 +164,10 @@ class Inputs:
     @property
     def yearbook_path(self) -> Path:
         return Path(self.directory) / self.yearbook_xlsx
+
+    @property
+    def code_records_path(self) -> Path:
+        return Path(self.directory) / self.code_records_csv
 
 
 # --------------------------------------------------------------------------- seeds
@@ -265,16 +280,28 @@ def yearbook_rows(scale: int, columns: int) -> int:
 # --------------------------------------------------------------------------- values
 
 
-def _value_sql(spec: IndicatorSpec, scope: str, year: str, salt: int) -> str:
+def _ratios(seeds: Path = SEEDS) -> dict[str, tuple[str, str]]:
+    return {row["indicator_code"]: (row["numerator_code"], row["denominator_code"])
+            for row in _rows("indicator_ratios.csv", seeds)}
+
+
+def _value_sql(spec: IndicatorSpec, scope: str, year: str, salt: int,
+               specs: dict[str, IndicatorSpec] | None = None) -> str:
     """The synthetic figure in base units, as a DuckDB expression over ``k`` (the code as
-    an integer), ``year`` and the scope's order/factor columns or literals."""
+    an integer), ``year`` and the scope's order/factor columns or literals. A ratio
+    indicator is its numerator's figure over its denominator's (``specs``: by code)."""
+    ratio = _ratios().get(spec.code)
+    if ratio and specs and all(code in specs for code in ratio):
+        numerator, denominator = (_value_sql(specs[code], scope, year, salt) for code in ratio)
+        return f"({numerator} / {denominator})"
+    factor = "1.0" if spec.code in PER_PERSON else f"{scope}_factor"
     base = f"((k * 2654435761 + {spec.order} * 40503 + {salt}) % 1000003) / 1000003.0"
     noise = (f"((k * 97 + {year} * 7919 + {spec.order} * 131 + {scope}_order * 17 + {salt})"
              " % 1009) / 1009.0")
     if spec.growth is None:
         return f"({spec.low} + (0.5 * {base} + 0.5 * {noise}) * {spec.high - spec.low})"
     return (f"(({spec.low} + {base} * {spec.high - spec.low}) * pow({1 + spec.growth}, "
-            f"{year} - {FIRST_PLAUSIBLE_YEAR}) * {scope}_factor * (0.99 + 0.02 * {noise}))")
+            f"{year} - {FIRST_PLAUSIBLE_YEAR}) * {factor} * (0.99 + 0.02 * {noise}))")
 
 
 def _printf(value: str, decimals: str) -> str:
@@ -310,13 +337,14 @@ def write_tidy_csv(path: Path, places: list[Place], years: list[int],
             connection.execute("insert into scopes values (?, ?, ?)",
                                [scope.order, scope.factor, list(scope.labels)])
         parts = []
+        by_code = {spec.code: spec for spec in indicators}
         for spec in indicators:
             units = "[" + ", ".join(f"{{'label': '{u.label}', 'factor': {u.factor}, "
                                     f"'decimals': {u.decimals}}}" for u in spec.units) + "]"
             synonyms = "[" + ", ".join("'" + s.replace("'", "''") + "'"
                                        for s in spec.synonyms) + "]"
             unit = f"({units})[((k + year + scope_order) % {len(spec.units)}) + 1]"
-            value = f"{_value_sql(spec, 'scope', 'year', 0)} / u.factor"
+            value = f"{_value_sql(spec, 'scope', 'year', 0, by_code)} / u.factor"
             parts.append(f"""
                 select k, code, name, year, {spec.order} as indicator_order, scope_order,
                        {synonyms}[((k + year) % {len(spec.synonyms)}) + 1] as indicator,
@@ -344,10 +372,11 @@ def _yearbook_values(places: list[Place], indicators: list[IndicatorSpec],
     try:
         _places_table(connection, places)
         columns = []
+        by_code = {spec.code: spec for spec in indicators}
         for spec in indicators:
             unit = spec.yearbook_unit
             for scope in scopes:
-                value = _value_sql(spec, "scope", str(YEARBOOK_DATA_YEAR), 1).replace(
+                value = _value_sql(spec, "scope", str(YEARBOOK_DATA_YEAR), 1, by_code).replace(
                     "scope_order", str(scope.order)).replace("scope_factor", str(scope.factor))
                 columns.append(f"round({value} / {unit.factor}, {unit.decimals})")
         return connection.execute(
@@ -409,6 +438,26 @@ def write_yearbook_xlsx(path: Path, places: list[Place], indicators: list[Indica
     return observations, placeholders, sheets
 
 
+CODE_RECORDS_HEADER = ("代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间",
+                       "变更/弃用时间", "新代码")
+
+
+def write_code_records(path: Path, places: list[Place], first_year: int) -> int:
+    """The places' code list in the areacodes ``result.csv`` layout, every code in use
+    since ``first_year``: seed cities as 地级 (municipalities 省级), synthetic places as
+    县级 under their province."""
+    real = {place.code for place in real_places()}
+    rows = [CODE_RECORDS_HEADER]
+    for place in places:
+        level = ("省级" if place.code.endswith("0000") else "地级") if place.code in real \
+            else "县级"
+        rows.append((place.code, place.province_name, "", place.name, level, "在用",
+                     str(first_year), "", ""))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return len(rows) - 1
+
+
 def write_sidecar(data_file: Path, *, title: str, data_years: list[int],
                   published_on: dt.date, file_format: str) -> Path:
     path = data_file.with_name(data_file.name + SIDECAR_SUFFIX)
@@ -460,8 +509,15 @@ def generate(scale: int, out_dir: Path, seeds: Path = SEEDS) -> Inputs:
                                   "(合成基准数据, 非官方数据)",
                   data_years=[YEARBOOK_DATA_YEAR], published_on=YEARBOOK_PUBLISHED_ON,
                   file_format="yearbook_table")
+    records = out_dir / f"bench_code_records_{scale}x.csv"
+    write_code_records(records, pool, years[0])
+    write_sidecar(records, title=f"{TITLE_MARK} - code list of the {len(pool)} places "
+                                 "(合成基准数据, 非官方数据)",
+                  data_years=[years[0]], published_on=TIDY_PUBLISHED_ON,
+                  file_format="code_list_records")
     inputs = Inputs(scale, str(out_dir), tidy.name, tidy_rows, n_places, years, yearbook.name,
-                    observations, rows, sheets, placeholders, len(indicators), len(scopes))
+                    observations, rows, sheets, placeholders, len(indicators), len(scopes),
+                    records.name)
     (out_dir / MANIFEST).write_text(json.dumps(asdict(inputs), ensure_ascii=False, indent=1),
                                     encoding="utf-8")
     return inputs

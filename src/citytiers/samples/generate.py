@@ -21,7 +21,7 @@ import json
 import random
 import sys
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -271,16 +271,20 @@ def write_csv(path: Path, rows: Iterable[Sequence[object]]) -> Path:
     return path
 
 
-def save_workbook(workbook: Workbook, path: Path, creator: str = XLSX_CREATOR) -> Path:
+def save_workbook(workbook: Workbook, path: Path, creator: str = XLSX_CREATOR, *,
+                  title: str = "SYNTHETIC SAMPLE (合成样例数据, 非官方数据)",
+                  edit: dict[str, Callable[[bytes], bytes]] | None = None) -> Path:
     """Save with fixed document properties and zip timestamps (byte-reproducible).
 
     ``Workbook.save`` stamps ``modified`` with the current time, so the ExcelWriter is
     driven directly and the archive is re-zipped with fixed member timestamps. Also used
-    by the synthetic test cases (``creator`` names their generator).
+    by the synthetic test cases (``creator`` names their generator, ``title`` says what
+    they are; ``edit`` rewrites named archive members, e.g. a sheet's XML to give formula
+    cells stored results, which openpyxl cannot write).
     """
     workbook.properties.creator = creator
     workbook.properties.lastModifiedBy = creator
-    workbook.properties.title = "SYNTHETIC SAMPLE (合成样例数据, 非官方数据)"
+    workbook.properties.title = title
     workbook.properties.created = FIXED_TIMESTAMP
     workbook.properties.modified = FIXED_TIMESTAMP
     buffer = io.BytesIO()
@@ -290,7 +294,10 @@ def save_workbook(workbook: Workbook, path: Path, creator: str = XLSX_CREATOR) -
         for member in source.infolist():
             info = zipfile.ZipInfo(member.filename, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(member.filename))
+            data = source.read(member.filename)
+            if edit and member.filename in edit:
+                data = edit[member.filename](data)
+            target.writestr(info, data)
     return path
 
 

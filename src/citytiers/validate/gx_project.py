@@ -34,6 +34,11 @@ FAILED_EXPECTATIONS_SHOWN = 10
 UNEXPECTED_VALUES_SHOWN = 10
 UNSAFE_RUN_NAME_CHARS = re.compile(r"[/\\:*?\"<>|\s]+")
 RUN_NAME_MAX_CHARS = 120
+# Where a staged row came from, per staged table (the others carry source_row only).
+LINEAGE_COLUMNS = {
+    "observations": ("source_sheet", "source_row", "source_column"),
+    "census_prefecture_totals": ("source_sheet", "source_row", "source_column"),
+}
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,13 @@ def stage_frame(settings: Settings, table: str, frame: pd.DataFrame) -> None:
         staging.put(table, frame)
     finally:
         staging.close()
+    if table == "observations":
+        from citytiers.dictionary import cached_dictionary
+        from citytiers.gates import stage_gate_reference
+
+        stage_gate_reference(settings,
+                             cached_dictionary(settings.seeds).with_name_history(
+                                 settings.build_db))
 
 
 def staged_table(suite: str) -> str:
@@ -133,9 +145,11 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     import duckdb
 
     from citytiers.database import MEMORY_LIMIT, THREADS, raw_schema_sql
+    from citytiers.gates import create_empty
 
     with duckdb.connect(str(settings.staging_db)) as connection:
         connection.execute(raw_schema_sql())
+        create_empty(connection)
         for name in SUITES:
             if name.startswith(RAW_SUITE_PREFIX):
                 connection.execute(f"create or replace table {staged_table(name)} as "
@@ -159,11 +173,22 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
             name=name,
             validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
-            result_format={"result_format": "SUMMARY",
-                           "partial_unexpected_count": UNEXPECTED_VALUES_SHOWN},
+            result_format=_result_format(name),
         ))
     release_engines(context)
     return list(SUITES)
+
+
+def _result_format(suite: str) -> dict[str, Any]:
+    """SUMMARY (counts and the first values); for a raw suite also the lineage columns of
+    the first offending rows (GX's ``partial_unexpected_index_list`` on SQL), so that
+    every reason names the sheet, row and column."""
+    result_format: dict[str, Any] = {"result_format": "SUMMARY",
+                                     "partial_unexpected_count": UNEXPECTED_VALUES_SHOWN}
+    if suite.startswith(RAW_SUITE_PREFIX):
+        result_format["unexpected_index_column_names"] = list(
+            LINEAGE_COLUMNS.get(staged_table(suite), ("source_row",)))
+    return result_format
 
 
 def _offending_rows(settings: Settings, suite: str, result: Any) -> list[dict] | None:
@@ -188,20 +213,38 @@ def _describe_failure(result: Any, rows: list[dict] | None = None) -> str:
     details = result.result or {}
     observed = ""
     rows = rows if rows is not None else (details.get("details") or {}).get("unexpected_rows")
-    if "unexpected_count" in details:
+    if details.get("partial_unexpected_index_list"):
+        # A column check on SQL: the first offending rows with their lineage and value.
+        shown = [_row_lineage(row)
+                 for row in details["partial_unexpected_index_list"][:UNEXPECTED_VALUES_SHOWN]]
+        observed = (f": {details.get('unexpected_count', len(shown))} unexpected, e.g."
+                    + _listed(shown))
+    elif "unexpected_count" in details:
         observed = (f": {details['unexpected_count']} unexpected, e.g. "
                     f"{details.get('partial_unexpected_list', [])[:UNEXPECTED_VALUES_SHOWN]}")
     elif rows is not None:
         # A SQL check's offending rows: name them by their lineage where they carry it.
         shown = [_row_lineage(row) for row in list(rows)[:UNEXPECTED_VALUES_SHOWN]]
-        observed = f": {details.get('observed_value', len(rows))} unexpected row(s), e.g. {shown}"
+        observed = (f": {details.get('observed_value', len(rows))} unexpected row(s), e.g."
+                    + _listed(shown))
     elif "observed_value" in details:
         observed = f": observed {details['observed_value']!r}"
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        observed += f" (error: {result.exception_info.get('exception_message')})"
+    # GX files an error under the expectation, or under each metric it could not compute.
+    info = result.exception_info or {}
+    errors = [info] if "raised_exception" in info else [
+        value for value in info.values() if isinstance(value, dict)]
+    messages = {str(e.get("exception_message")).split("\n")[0] for e in errors
+                if e.get("raised_exception")}
+    if messages:
+        observed += f" (error: {'; '.join(sorted(messages))})"
     if config.description:  # a steward reads the sentence; the type says where to look
         return f"{config.description} [{config.type} on {kwargs.get('column', 'table')}]{observed}"
     return f"{config.type}({kwargs}){observed}"
+
+
+def _listed(lines: list[str]) -> str:
+    """Offending rows, one per line under their expectation (no Python quoting)."""
+    return "".join(f"\n      {line}" for line in lines)
 
 
 def _row_lineage(row: Any) -> str:
@@ -211,6 +254,8 @@ def _row_lineage(row: Any) -> str:
              for key in ("source_sheet", "source_row", "source_column") if values.get(key)]
     rest = {k: v for k, v in values.items()
             if k not in ("source_sheet", "source_row", "source_column")}
+    if "problem" in rest:  # a gate's sentence says it all
+        return f"{', '.join(where)}: {rest['problem']}" if where else str(rest["problem"])
     shown = ", ".join(f"{k}={v!r}" for k, v in list(rest.items())[:4])
     return f"{', '.join(where)}: {shown}" if where else shown
 
