@@ -32,12 +32,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from citytiers.database import connect, ensure_raw_schema
+from citytiers.database import MEMORY_LIMIT, THREADS, connect, ensure_raw_schema
 from citytiers.dictionary import Dictionary, normalize_label
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
 from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, short_forms
 from citytiers.settings import Settings
+from citytiers.validate.gate_queries import PROBLEMS_TABLE, find_problems
 
 ROUTINE = "routine"
 # Every table the gate expectations read; created empty by ``citytiers gx-configure``.
@@ -53,6 +54,8 @@ GATE_TABLES = {
     "gate_previous": "city_code varchar, indicator_code varchar, scope varchar, "
                      "basis varchar, data_year integer, value double, release_id varchar, "
                      "file_name varchar, published_on date",
+    PROBLEMS_TABLE: "gate varchar, source_sheet varchar, source_row integer, "
+                    "source_column varchar, problem varchar",
 }
 # A figure in a reason: 2.39583e+18, 2.5e+14, 1.2 (six significant digits are enough to
 # see which of two numbers is wrong). A macro in the staging file, so the expectations'
@@ -142,6 +145,11 @@ def stage_gate_reference(settings: Settings, dictionary: Dictionary, *,
             _stage_previous(con, is_synthetic)
         finally:
             con.execute("detach stg")
+    import duckdb
+
+    with duckdb.connect(str(staging), config={"memory_limit": MEMORY_LIMIT,
+                                              "threads": THREADS}) as con:
+        find_problems(con)
 
 
 # A unit's name without the ending that changes when a 地区 or 盟 becomes a 市

@@ -106,14 +106,41 @@ GATE_QUERIES = {
 }
 
 
+# Where citytiers.gates puts what the queries found, for the expectations to report.
+PROBLEMS_TABLE = "gate_problems"
+
+
+def gate_sql(query: str, batch: str = "{batch}") -> str:
+    """One gate query on one line (``batch``: the staged table, or GX's placeholder)."""
+    # GX would put the batch in as "(...) AS subselect": named once, as the CTE ``b``.
+    return " ".join(f"{BATCH_CTE} {query}".split()).replace("{batch}", batch)
+
+
+def find_problems(con: Any) -> None:
+    """Run every gate once over the staged ``observations`` (in the staging database
+    ``con`` opened) into :data:`PROBLEMS_TABLE`. The gates join a release with itself and
+    with the reference; GX would run each query twice (a count, then the rows), so they
+    run here, once, and the expectations read their result."""
+    con.execute(f"delete from {PROBLEMS_TABLE}")
+    for description, query in GATE_QUERIES.items():
+        con.execute(f"""insert into {PROBLEMS_TABLE}
+                        select ?, source_sheet, source_row, source_column, problem
+                        from ({gate_sql(query, 'observations')})""", [description])
+
+
 def gate_expectations() -> list[Any]:
-    """The gates before load (:data:`GATE_QUERIES`), as GX expectations."""
+    """The gates before load (:data:`GATE_QUERIES`), as GX expectations over what
+    :func:`find_problems` found for the staged release: they fail, show in Data Docs and
+    name the rows like any other expectation."""
     import great_expectations.expectations as gxe
 
-    # GX puts the batch in as "(...) AS subselect": named once, as the CTE ``b``.
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
     return [gxe.UnexpectedRowsExpectation(
-                unexpected_rows_query=" ".join(f"{BATCH_CTE} {query}".split()),
+                unexpected_rows_query=(
+                    f"select source_sheet, source_row, source_column, problem "
+                    f"from {PROBLEMS_TABLE} where gate = {quoted(description)} "
+                    "and exists (select 1 from {batch})"),
                 description=description)
-            for description, query in GATE_QUERIES.items()]
-
-
+            for description in GATE_QUERIES]
