@@ -45,7 +45,7 @@ class IngestOutcome:
     is_synthetic: bool
     records: int = 0  # rows of reference tables (code lists, change events)
     warnings: list[str] = field(default_factory=list)  # failed "warning" expectations
-    # Wall seconds per stage ("parse", "validate", "load"), for `citytiers load --json`
+    # Wall seconds per stage ("parse", "gates", "validate", "load"), for `citytiers load --json`
     # and `make bench`.
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -72,8 +72,10 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
         tables.insert(0, "observations")
         # The gates before load compare the release with the code list, the names its
         # codes carried and the figures already loaded (citytiers.gates).
+        started = time.perf_counter()
         stage_gate_reference(settings, dictionary, revision=revision_of(settings, meta, path),
                              is_synthetic=meta.is_synthetic)
+        timings["gates"] = time.perf_counter() - started
     warnings: list[str] = list(parsed.warnings)
     started = time.perf_counter()
     for table in tables:

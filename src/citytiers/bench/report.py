@@ -26,7 +26,8 @@ QUIET_NIGHT_TARGET_S = 12.0
 FULL_PIPELINE_TARGET = ("full_rebuild", 100, 300.0, "≤ 5 min")
 GROWTH_STAGES = ("tidy_ingest", "yearbook_ingest", "dbt_build", "full_rebuild")
 GROWTH_LIMIT = 12.0
-TIMING_LABELS = {"parse": "parse", "validate": "GX validation (raw_observations)",
+TIMING_LABELS = {"parse": "parse", "gates": "gates before load (citytiers.gates)",
+                 "validate": "GX validation (raw_observations)",
                  "load": "load (DuckDB transaction)"}
 PACKAGES = ("duckdb", "python-calamine", "pyarrow", "pandas", "openpyxl", "dbt-core",
             "dbt-duckdb", "great-expectations", "apache-airflow", "psutil", "rich")

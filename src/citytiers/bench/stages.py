@@ -39,7 +39,7 @@ DAG_RUN_TOOK = re.compile(r"DAG run took (\d+) s")
 RUN_SUMMARY = re.compile(r"this run: (\d+) release\(s\) loaded, (\d+) quarantined")
 # Variables of an enclosing `make bench` that must not leak into a nested `make run`.
 MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
-INGEST_STAGES = ("parse", "validate", "load")
+INGEST_STAGES = ("parse", "gates", "validate", "load")
 # The order of the report's table (stage, then scale).
 STAGE_ORDER = ("load_startup", "tidy_ingest", "yearbook_ingest", "duckdb_read_csv", "calamine_read",
                "dbt_build", "full_rebuild", "quiet_night")
