@@ -6,9 +6,15 @@ warehouse, rebuild the dbt marts, validate them with Great Expectations and publ
 analysts' copy (`warehouse/citytiers.duckdb`) plus Parquet exports and reports.
 
 discover_references → ingest_reference (mapped: code lists and change events first) →
-discover → ingest_release (mapped, one per new release: parse, validate, load or
-quarantine) →
-transform (dbt build) → validate_marts → publish → report.
+discover → ingest_release (mapped, one per new release: parse, gates, load or
+quarantine) → build_and_audit (dbt build on a copy of the warehouse, the mart audit; a
+release whose rows fail it is quarantined after the fact and the copy rebuilt without
+it) → publish → report → night_verdict.
+
+A night ends in one of three ways: **success** (clean), **failed with only
+`night_verdict` failed** (degraded: releases were quarantined after the audit, the rest is
+published; the alert names them), or **failed at `build_and_audit`** (nothing published,
+the analysts' database unchanged).
 
 Every task that touches the writer's database runs in the one-slot pool
 `citytiers_writer` (DuckDB allows one writing process per file). A malformed release is
@@ -91,11 +97,11 @@ def citytiers_nightly() -> None:
         return ingest(candidate, get_current_context()["run_id"])
 
     # none_failed: with no new release the mapped ingest is skipped, yet a changed dbt
-    # project must still be rebuilt (needs_build decides).
+    # project, or a release withdrawn or restored since, must still be rebuilt.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def transform(references: list[dict[str, Any]] | None,
-                  outcomes: list[dict[str, Any]] | None) -> dict[str, int]:
-        from citytiers.pipeline import transform as build
+    def build_and_audit(references: list[dict[str, Any]] | None,
+                        outcomes: list[dict[str, Any]] | None) -> dict[str, Any]:
+        from citytiers.pipeline import build_and_audit as audit
         from citytiers.settings import load_settings
         from citytiers.transform import needs_build
 
@@ -103,14 +109,9 @@ def citytiers_nightly() -> None:
         every = [*(references or []), *(outcomes or [])]
         recorded = sum(o["status"] in ("loaded", "quarantined") for o in every)
         if not needs_build(load_settings(), recorded):
-            raise AirflowSkipException("no new release and no dbt change: marts are current")
-        return _terminal(build)
-
-    @task
-    def validate_marts() -> str:
-        from citytiers.pipeline import validate_marts as validate
-
-        return _terminal(validate)
+            raise AirflowSkipException("no new release, no release withdrawn or restored, "
+                                       "no dbt change: the published marts are current")
+        return _terminal(audit, get_current_context()["run_id"])
 
     @task(outlets=[MARTS_ASSET])
     def publish() -> dict[str, Any]:
@@ -118,23 +119,51 @@ def citytiers_nightly() -> None:
 
         return publish_step()
 
-    @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def report(references: list[dict[str, Any]] | None, outcomes: list[dict[str, Any]] | None,
-               marts_validation: str | None) -> str:
+    # all_done: the run summary is written whatever happened, a failed audit included.
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def report(references: list[dict[str, Any]] | None,
+               outcomes: list[dict[str, Any]] | None) -> str:
         from citytiers.pipeline import report as write_report
 
         context = get_current_context()
-        verdict = marts_validation or "not run (marts unchanged)"
-        return _terminal(write_report, context["run_id"], str(context["logical_date"]),
-                         [*(references or []), *(outcomes or [])], verdict)
+        # A run triggered from the UI or the REST API has no logical date (Airflow 3).
+        when = context.get("logical_date") or context["dag_run"].run_after
+        return _terminal(write_report, context["run_id"], str(when),
+                         [*(references or []), *(outcomes or [])], None)
+
+    # The night's verdict, last: it fails (with the alert sent) when releases were
+    # quarantined after the audit, so that a degraded night shows as a failed run even
+    # though the rest was published (README: "A degraded night").
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def night_verdict() -> str:
+        from citytiers.pipeline import night_verdict as verdict_of
+
+        context = get_current_context()
+        run_id = context["run_id"]
+        # Trigger rule all_done runs this after any failure upstream: say so, or the run
+        # would end in success (a run's state is its last tasks').
+        states = context["ti"].get_task_states(dag_id=context["dag"].dag_id,
+                                               run_ids=[run_id]).get(run_id, {})
+        failed = sorted(task for task, state in states.items()
+                        if state in ("failed", "upstream_failed")
+                        and not task.startswith("night_verdict"))
+        verdict = verdict_of(run_id)
+        if failed and verdict["state"] != "failed":
+            raise AirflowFailException("task(s) failed tonight: " + ", ".join(failed)
+                                       + f"; {verdict['summary']}")
+        if verdict["state"] == "degraded":
+            raise AirflowFailException(f"degraded night (the rest was published): "
+                                       f"{verdict['summary']}")
+        if verdict["state"] == "failed":
+            raise AirflowFailException(f"nothing was published: {verdict['summary']}")
+        return verdict["summary"]
 
     references = ingest_reference.expand(candidate=discover_references())
     outcomes = ingest_release.expand(candidate=references >> discover())
-    built = transform(references, outcomes)
-    verdict = validate_marts()
+    audited = build_and_audit(references, outcomes)
     published = publish()
-    built >> verdict >> published
-    published >> report(references, outcomes, verdict)
+    audited >> published
+    published >> report(references, outcomes) >> night_verdict()
 
 
 citytiers_nightly()

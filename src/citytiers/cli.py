@@ -270,5 +270,93 @@ def _load(paths: tuple[str, ...], as_json: bool, run_build: bool, run_id: str | 
                                                          in sorted(counts.items())))
 
 
+STATE_STYLES = {"loaded": "green", "quarantined": "yellow", "quarantined_after_audit": "red",
+                "withdrawn": "magenta"}
+
+
+@main.group()
+def releases() -> None:
+    """The releases of the warehouse: list them, show one, withdraw or restore one."""
+
+
+@releases.command("list")
+@click.option("--state", type=click.Choice(sorted(STATE_STYLES)), default=None,
+              help="Only releases in this state.")
+def releases_list(state: str | None) -> None:
+    """One line per release (its latest attempt), newest publication first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from citytiers.database import ensure_raw_schema
+    from citytiers.release_states import list_releases
+
+    settings = load_settings()
+    ensure_raw_schema(settings.build_db)
+    table = Table("id", "state", "file", "published", "rows", "reason", box=None)
+    for release in list_releases(settings.build_db, state):
+        rows = release.observation_count or release.record_count
+        table.add_row(release.release_id[:12],
+                      f"[{STATE_STYLES.get(release.state, '')}]{release.state}[/]",
+                      release.file_name + (" (SYNTHETIC)" if release.is_synthetic else ""),
+                      str(release.published_on or ""), str(rows),
+                      _reason_head(release.reason))
+    Console(soft_wrap=True).print(table)
+
+
+@releases.command("show")
+@click.argument("release")
+def releases_show(release: str) -> None:
+    """Everything about RELEASE (an id, a prefix of 6+ characters, or a file name)."""
+    from citytiers.release_states import ReleaseNotFound, resolve
+
+    settings = load_settings()
+    try:
+        found = resolve(settings.build_db, release)
+    except ReleaseNotFound as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    for name, value in vars(found).items():
+        click.echo(f"{name}: {value}")
+
+
+def _change_state(release: str, action: str, reason: str) -> None:
+    from citytiers.errors import CitytiersError
+    from citytiers.release_states import change_state
+
+    settings = load_settings()
+    try:
+        after, changed = change_state(settings, release, action, reason)
+    except CitytiersError as exc:
+        click.echo(f"citytiers releases {action}: {exc}", err=True)
+        sys.exit(1)
+    if not changed:
+        click.echo(f"{after.release_id[:12]} {after.file_name} is already {after.state}; "
+                   "nothing recorded.")
+        return
+    click.echo(f"{after.release_id[:12]} {after.file_name}: {after.state} "
+               f"({after.reason}). The next nightly build "
+               + ("leaves its figures out" if action == "withdraw" else "uses its figures again")
+               + "; run `make run` to rebuild and publish now.")
+
+
+@releases.command("withdraw")
+@click.argument("release")
+@click.option("--reason", required=True, help="Why (shown wherever the state is).")
+def releases_withdraw(release: str, reason: str) -> None:
+    """Take RELEASE's figures out of force from the next build. Its rows stay in raw
+    (queryable), and discovery never loads its file again; `restore` undoes it."""
+    _change_state(release, "withdraw", reason)
+
+
+@releases.command("restore")
+@click.argument("release")
+@click.option("--reason", default="restored", show_default=True,
+              help="Why (shown wherever the state is).")
+def releases_restore(release: str, reason: str) -> None:
+    """Put a withdrawn (or quarantined-after-audit) RELEASE back in force from the next
+    build. A release quarantined after the audit is audited again then."""
+    _change_state(release, "restore", reason)
+
+
 if __name__ == "__main__":
     main()

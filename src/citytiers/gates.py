@@ -159,8 +159,8 @@ _SHORT_NAME = "regexp_replace({name}, '(" + "|".join(OPTIONAL_SUFFIXES) + ")$', 
 
 def _stage_codes(con) -> None:
     has_records = con.execute(
-        "select count(*) from raw.admin_code_records a join raw.releases r "
-        "using (release_id) where r.status = 'loaded'").fetchone()[0]
+        "select count(*) from raw.admin_code_records a join raw.release_states r "
+        "using (release_id) where r.in_force").fetchone()[0]
     if has_records:
         # A code is valid in the years of its record, and so is the code that replaced
         # another in the years of the one it replaced: its successor (新代码), or the new
@@ -223,8 +223,8 @@ def _stage_previous(con, is_synthetic: bool) -> None:
                o.release_id, r.file_name, r.published_on
         from raw.observations o
         join wanted w using (city_code, indicator_code, scope, basis, data_year)
-        join raw.releases r on r.release_id = o.release_id
-        where r.status = 'loaded' and r.is_synthetic = ?
+        join raw.release_states r on r.release_id = o.release_id
+        where r.in_force and r.is_synthetic = ?
         qualify row_number() over (
             partition by o.city_code, o.indicator_code, o.scope, o.basis, o.data_year
             order by r.published_on desc, r.processed_at desc) = 1""", [is_synthetic])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from citytiers.database import connect, raw_schema_sql
+from citytiers.faults import LOAD_BEFORE_COMMIT, crash_point
 from citytiers.metadata import ReleaseMetadata
 from citytiers.settings import Settings
 
@@ -133,6 +134,7 @@ def record_release(settings: Settings, record: ReleaseRecord,
                     return 0
             _insert(connection, "raw.releases", pd.DataFrame([record.row(processed_at)]))
             inserted = _copy_staged(connection, record.release_id, staged) if staged else 0
+            crash_point(settings, LOAD_BEFORE_COMMIT)
             connection.execute("commit")
         except Exception:
             connection.execute("rollback")

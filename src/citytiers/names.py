@@ -30,10 +30,11 @@ MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 OPTIONAL_SUFFIXES = ("市", "地区", "盟")
 
 
-# The code-record release in force: the latest loaded (names and the code-list gate).
+# The code-record release in force: the latest loaded and not withdrawn (names and the
+# code-list gate).
 LATEST_CODE_RECORD_RELEASE = """
-    select r.release_id from raw.releases r
-    where r.status = 'loaded' and r.release_id in (
+    select r.release_id from raw.release_states r
+    where r.in_force and r.release_id in (
         select distinct release_id from raw.admin_code_records)
     order by r.published_on desc, r.processed_at desc limit 1"""
 

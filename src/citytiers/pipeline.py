@@ -1,39 +1,29 @@
 """The nightly flow's steps as plain functions: the DAG's tasks call these, tests too.
 
-discover -> ingest (parse, validate, load | quarantine) -> transform -> validate_marts
--> publish -> report. Each returns JSON-serialisable values for Airflow's XCom.
+discover -> ingest (parse, gates, load | quarantine) -> build_and_audit (dbt build and
+the mart audit on a candidate copy, culprits quarantined after the fact) -> publish ->
+report -> night_verdict. Each returns JSON-serialisable values for Airflow's XCom.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from citytiers.database import connect, ensure_raw_schema
+from citytiers import alerts, audit
+from citytiers.database import ensure_raw_schema
 from citytiers.discover import Candidate, discover
-from citytiers.errors import ValidationFailed
 from citytiers.ingest import ingest
-from citytiers.publish import export_parquet, publish_database
+from citytiers.publish import publish_candidate
 from citytiers.report import write_run_report
 from citytiers.settings import Settings, load_settings
-from citytiers.transform import build, ensure_docs, mark_published
-from citytiers.validate.gx_project import run_checkpoint
+from citytiers.transform import ensure_docs, mark_published
 
-# Suite name = table name; each suite validates the whole table after `dbt build`.
-MART_TABLES = (
-    "fct_city_indicator",
-    "fct_city_indicator_vintage",
-    "mart_city_size_class",
-    "mart_city_tier_year",
-    "mart_city_tier_year_all_schemes",
-    "mart_trillion_club_year",
-    "mart_growth_ranking_year",
-    "mart_overtakes",
-    "mart_tier_transitions",
-    "mart_population_change",
-)
-MART_SUITES = {table: f"select * from marts.{table}" for table in MART_TABLES}
+# Where the audit's verdict of the latest night is kept for the report (it runs even when
+# the audit failed, and the task that failed returns nothing to read).
+AUDIT_FILE = "last_audit.json"
 
 
 def discover_releases(extra_source_dirs: list[str], kind: str = "data",
@@ -54,53 +44,81 @@ def ingest_release(candidate: dict[str, Any], run_id: str | None = None,
     return ingest(settings, Candidate(**candidate), run_id).to_dict()
 
 
-def transform(settings: Settings | None = None) -> dict[str, int]:
+def build_and_audit(run_id: str | None = None,
+                    settings: Settings | None = None) -> dict[str, Any]:
+    """Build the marts in the candidate copy, audit them, isolate the releases whose rows
+    fail (citytiers.audit); return the verdict (``degraded`` when releases were quarantined
+    after the audit). Raises AuditFailed when nothing can be published; either way the
+    verdict is kept for the report and the configured alert is sent on failure."""
     settings = settings or load_settings()
     ensure_raw_schema(settings.build_db)
-    return build(settings)
+    try:
+        verdict = audit.build_and_audit(settings, run_id).to_dict()
+    except audit.AuditFailed as failed:
+        _keep_audit(settings, {"run_id": run_id, "failed": True, "degraded": False,
+                               "summary": f"FAILED: {failed}"})
+        alerts.notify("failed", f"citytiers night {run_id}: the audit failed, nothing "
+                      f"was published: {failed}", {"run_id": run_id, "reason": str(failed)})
+        raise
+    _keep_audit(settings, {**verdict, "run_id": run_id, "failed": False})
+    return verdict
 
 
-def validate_marts(settings: Settings | None = None) -> str:
-    """Run every mart suite; raise ValidationFailed (nothing is published) on failure."""
+def _keep_audit(settings: Settings, verdict: dict[str, Any]) -> None:
+    path = settings.build_db.parent / AUDIT_FILE
+    path.write_text(json.dumps(verdict, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def last_audit(settings: Settings, run_id: str | None) -> dict[str, Any] | None:
+    """The audit verdict kept by :func:`build_and_audit` in run ``run_id``, if any."""
+    try:
+        kept = json.loads((settings.build_db.parent / AUDIT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("run_id") == run_id else None
+
+
+def night_verdict(run_id: str | None, settings: Settings | None = None) -> dict[str, Any]:
+    """How the night ended: ``clean``, ``degraded`` (releases quarantined after the audit,
+    the rest published: the alert is sent) or ``failed`` (nothing published)."""
     settings = settings or load_settings()
-    expectations = 0
-    warnings: list[str] = []
-    for suite, query in MART_SUITES.items():
-        with connect(settings.build_db) as connection:
-            frame = connection.execute(query).df()
-            synthetic = connection.execute(
-                "select count(*) from raw.releases where status = 'loaded' and is_synthetic"
-            ).fetchall()[0][0]
-        label = "marts, including SYNTHETIC SAMPLE releases" if synthetic else "marts"
-        outcome = run_checkpoint(settings, suite, frame, run_name=f"{suite} ({label})")
-        if not outcome.success:
-            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index)
-        expectations += outcome.evaluated
-        warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
-    verdict = f"{len(MART_SUITES)} suite(s) passed ({expectations} expectations)"
-    return verdict + "".join(f"\n  - warning: {w}" for w in warnings)
+    kept = last_audit(settings, run_id)
+    if kept is None:
+        return {"state": "clean", "summary": "no build tonight: nothing new"}
+    if kept.get("failed"):
+        return {"state": "failed", "summary": kept["summary"]}
+    if kept.get("degraded"):
+        alerts.notify("degraded", f"citytiers night {run_id} is degraded: "
+                      f"{kept['summary']}", kept)
+        return {"state": "degraded", "summary": kept["summary"],
+                "quarantined": kept.get("file_names", {})}
+    return {"state": "clean", "summary": kept["summary"]}
 
 
 def publish(settings: Settings | None = None) -> dict[str, Any]:
+    """Publish the audited candidate: Parquet exports, then the analysts' database."""
     settings = settings or load_settings()
-    exports = export_parquet(settings)
-    database = publish_database(settings)
+    exports = publish_candidate(settings)
     mark_published(settings)
-    return {"database": str(database), "exports": len(exports)}
+    return {"database": str(settings.published_db), "exports": len(exports)}
 
 
 def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
-           marts_validation: str, settings: Settings | None = None) -> str:
+           marts_validation: str | None, settings: Settings | None = None) -> str:
     settings = settings or load_settings()
+    kept = last_audit(settings, run_id)
+    verdict = (kept or {}).get("summary") or marts_validation or "not run (marts unchanged)"
     # dbt docs are regenerated only when they are older than the latest dbt build (a stamp
     # beside them, compared with the build's marker: transform.docs_current). A night that
-    # built nothing (transform skipped: no release loaded or quarantined, dbt project
-    # unchanged) leaves the manifest and catalog as they were, so its docs would come out
-    # the same; the run summary is still written, every night.
-    regenerated = ensure_docs(settings)
-    docs = "regenerated" if regenerated else "not regenerated (no dbt build since the last docs)"
-    return str(write_run_report(settings, run_id, logical_date, outcomes, marts_validation,
-                                docs))
+    # built nothing (no release loaded or quarantined, none withdrawn or restored, dbt
+    # project unchanged) leaves the manifest and catalog as they were, so its docs would
+    # come out the same; the run summary is still written, every night.
+    docs = "not regenerated (nothing was published)"
+    if settings.published_db.exists() and not (kept or {}).get("failed"):
+        regenerated = ensure_docs(settings)
+        docs = "regenerated" if regenerated else ("not regenerated (no dbt build since "
+                                                  "the last docs)")
+    return str(write_run_report(settings, run_id, logical_date, outcomes, verdict, docs))
 
 
 def _in_given_paths(path: Path, roots: list[Path]) -> bool:

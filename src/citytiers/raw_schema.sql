@@ -110,3 +110,48 @@ create table if not exists raw.admin_change_events (
     description         varchar,
     source_row          integer   not null
 );
+
+-- What a steward or the audit decided about a loaded release after it loaded, one row per
+-- decision (append-only like the rest: a restore is a new row, never a deletion). The
+-- latest decision per release wins; see raw.release_states.
+create table if not exists raw.release_state_changes (
+    release_id          varchar   not null,  -- -> raw.releases.release_id (status 'loaded')
+    change_seq          integer   not null,  -- 1, 2, ... over the whole table: the order
+    action              varchar   not null,  -- 'withdraw' | 'restore' | 'quarantine_after_audit'
+    reason              varchar   not null,  -- why, in the steward's or the audit's words
+    changed_by          varchar   not null,  -- 'audit', or the user who ran the command
+    run_id              varchar,             -- the run whose audit decided (null: by hand)
+    changed_at          timestamp not null
+);
+
+-- Every release attempt with the state it is in now: the one rule, read by dbt
+-- (stg_raw__releases) and by Python (discovery, gates, reports, the CLI) alike.
+--   loaded                   its figures are in force
+--   quarantined              refused at the gates, nothing of it was loaded
+--   quarantined_after_audit  loaded, then its rows failed the mart audit: not in force
+--   withdrawn                taken out by a steward (`citytiers releases withdraw`)
+-- A withdrawn or audit-quarantined release stays in raw (queryable) and counts as loaded
+-- for discovery, so it is never loaded again; `citytiers releases restore` brings it back.
+create or replace view raw.release_states as
+with latest_changes as (
+    select release_id, action, reason, changed_by, run_id, changed_at
+    from raw.release_state_changes
+    qualify row_number() over (partition by release_id order by change_seq desc) = 1
+)
+select
+    releases.*,
+    case
+        when releases.status <> 'loaded' then releases.status
+        when latest_changes.action = 'withdraw' then 'withdrawn'
+        when latest_changes.action = 'quarantine_after_audit' then 'quarantined_after_audit'
+        else 'loaded'
+    end                                                     as state,
+    releases.status = 'loaded'
+        and coalesce(latest_changes.action, 'restore') = 'restore' as in_force,
+    latest_changes.reason                                   as state_reason,
+    latest_changes.changed_by                               as state_changed_by,
+    latest_changes.run_id                                   as state_run_id,
+    latest_changes.changed_at                               as state_changed_at
+from raw.releases as releases
+left join latest_changes
+    on releases.status = 'loaded' and latest_changes.release_id = releases.release_id;

@@ -16,13 +16,19 @@ SYNTHETIC_BANNER = (
 
 
 def warehouse_counts(db: Path) -> dict[str, Any]:
-    """Release counts, observation count and rows per mart table of ``db``."""
+    """Release counts by state, observation count and rows per mart table of ``db`` (all
+    zero when nothing was ever published)."""
+    if not db.exists():
+        return {"releases_loaded": 0, "releases_quarantined": 0, "releases_withdrawn": 0,
+                "releases_quarantined_after_audit": 0, "synthetic_releases_loaded": 0,
+                "observations": 0, "mart_rows": {}}
     with connect(db, read_only=True) as connection:
         releases = dict(connection.execute(
-            "select status, count(*) from raw.releases group by status").fetchall())
+            "select state, count(distinct release_id) from raw.release_states "
+            "group by state").fetchall())
         synthetic = connection.execute(
-            "select count(*) from raw.releases where status = 'loaded' and is_synthetic"
-        ).fetchall()[0][0]
+            "select count(distinct release_id) from raw.release_states "
+            "where in_force and is_synthetic").fetchall()[0][0]
         observations = connection.execute("select count(*) from raw.observations").fetchall()[0][0]
         marts = connection.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' "
@@ -31,6 +37,8 @@ def warehouse_counts(db: Path) -> dict[str, Any]:
                 for (name,) in marts}
     return {"releases_loaded": releases.get("loaded", 0),
             "releases_quarantined": releases.get("quarantined", 0),
+            "releases_withdrawn": releases.get("withdrawn", 0),
+            "releases_quarantined_after_audit": releases.get("quarantined_after_audit", 0),
             "synthetic_releases_loaded": synthetic,
             "observations": observations, "mart_rows": rows}
 
@@ -45,10 +53,11 @@ def render_markdown(summary: dict[str, Any]) -> str:
         f"- logical date: {run['logical_date']}",
         f"- this run: {run['loaded']} release(s) loaded, {run['quarantined']} quarantined, "
         f"{run['skipped']} already loaded",
-        f"- warehouse: {totals['releases_loaded']} release(s) loaded in all, "
-        f"{totals['releases_quarantined']} quarantine record(s), "
-        f"{totals['observations']} observations",
-        f"- marts validation: {summary['marts_validation']}",
+        f"- published warehouse: {totals['releases_loaded']} release(s) in force, "
+        f"{totals['releases_quarantined']} quarantined at the gates, "
+        f"{totals['releases_quarantined_after_audit']} quarantined after the audit, "
+        f"{totals['releases_withdrawn']} withdrawn; {totals['observations']} observations",
+        f"- marts audit: {summary['marts_validation']}",
         *([f"- dbt docs: {summary['dbt_docs']}"] if summary.get("dbt_docs") else []),
         "", "| mart | rows |", "|---|---:|",
         *[f"| marts.{name} | {count} |" for name, count in totals["mart_rows"].items()],

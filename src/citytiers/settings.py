@@ -17,6 +17,7 @@ SAMPLE_RELEASES_DIR = Path(__file__).resolve().parent / "samples" / "releases"
 PUBLISHED_DB_NAME = "citytiers.duckdb"
 BUILD_DB_NAME = "citytiers_build.duckdb"
 STAGING_DB_NAME = "staging.duckdb"
+CANDIDATE_DB_NAME = "candidate.duckdb"
 
 
 def _rehash_after_days(default: float = 7.0) -> float:
@@ -67,6 +68,13 @@ class Settings:
     def build_db(self) -> Path:
         """The writer's database: only the pipeline opens it."""
         return self.warehouse / "build" / BUILD_DB_NAME
+
+    @property
+    def candidate_db(self) -> Path:
+        """The night's build: a copy of the writer's database that dbt builds and the
+        audit checks; published (copied to :attr:`published_db`) only when the audit
+        passes. Rebuilt from the writer's database every night."""
+        return self.warehouse / "build" / CANDIDATE_DB_NAME
 
     @property
     def staging_db(self) -> Path:

@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from citytiers.errors import TerminalError
@@ -17,15 +19,29 @@ IGNORED_DBT_DIRS = frozenset({"target", "logs", "dbt_packages"})
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 # Beside the docs: the build marker (``last_build.json``) they were generated from.
 DOCS_STAMP = "built_from.json"
+# dbt unit tests check the models' SQL on fixed inputs, not the data: they run in `make
+# test` (tests/functional/test_dbt_unit_tests.py, on empty models: UNIT_TESTS), not every
+# night, as dbt advises; that is a third of a build's time here.
+NIGHTLY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
+UNIT_TESTS = ["build", "--empty", "--exclude-resource-type", "test"]
+# dbt's own command line, run by this interpreter (the venv's, whatever is on PATH).
+DBT_MAIN = "from dbt.cli.main import cli; cli()"
 
 log = logging.getLogger(__name__)
 
 
 class DbtFailed(TerminalError):
-    """dbt build or docs generation failed; the published database is left untouched."""
+    """dbt build or docs generation failed; the published database is left untouched.
 
-    def __init__(self, command: str, failures: list[str]) -> None:
+    ``failed_tests``: unique ids of the data tests that failed (the audit looks for the
+    releases their rows name); ``errors``: nodes that errored (a model's SQL, a crash),
+    which no release can be blamed for."""
+
+    def __init__(self, command: str, failures: list[str], *,
+                 failed_tests: list[str] | None = None, errors: list[str] | None = None) -> None:
         self.failures = failures
+        self.failed_tests = failed_tests or []
+        self.errors = errors or []
         shown = "\n".join(f"  - {f}" for f in failures[:20]) or "  (see the dbt log)"
         super().__init__(f"dbt {command} failed:\n{shown}")
 
@@ -35,26 +51,58 @@ def _dbt_args(settings: Settings, command: list[str]) -> list[str]:
     return [*command,
             "--project-dir", str(settings.dbt_project),
             "--profiles-dir", str(settings.dbt_project),
-            "--target-path", str(build_dir / "dbt_target"),
+            "--target-path", str(_target_dir(settings)),
             "--log-path", str(build_dir / "dbt_logs")]
 
 
-def run_dbt(settings: Settings, command: list[str]) -> object:
-    """Invoke dbt with the project's profile pointed at the writer's database."""
-    from dbt.cli.main import dbtRunner
+def _target_dir(settings: Settings) -> Path:
+    return settings.build_db.parent / "dbt_target"
 
-    os.environ["CITYTIERS_BUILD_DB"] = str(settings.build_db)
-    result = dbtRunner().invoke(_dbt_args(settings, command))
-    if not result.success:
-        failures: list[str] = []
-        for node in getattr(result.result, "results", None) or []:
-            status = str(getattr(node, "status", ""))
-            if status.lower() in {"error", "fail"}:
-                failures.append(f"{node.node.unique_id}: {status} {node.message or ''}".strip())
-        if result.exception is not None:
-            failures.append(f"{type(result.exception).__name__}: {result.exception}")
-        raise DbtFailed(" ".join(command), failures)
-    return result.result
+
+def run_dbt(settings: Settings, command: list[str], database: Path | None = None) -> dict:
+    """Run dbt in a child process on ``database`` (default: the writer's); return its
+    ``run_results.json``.
+
+    A child process, not dbt's in-process runner: dbt-duckdb keeps its connection open in
+    the process that ran it, which would hold the database file (the audit opens it next,
+    with its own configuration), and a killed or crashed dbt takes nothing else down with
+    it: its uncommitted work is rolled back by DuckDB when the file is next opened."""
+    # Never read a previous invocation's results.
+    (_target_dir(settings) / "run_results.json").unlink(missing_ok=True)
+    env = {**os.environ, "CITYTIERS_BUILD_DB": str(database or settings.build_db),
+           "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run([sys.executable, "-c", DBT_MAIN, *_dbt_args(settings, command)],
+                          env=env, check=False)
+    results = last_run_results(settings)
+    if done.returncode == 0:
+        return results
+    failures: list[str] = []
+    failed_tests: list[str] = []
+    errors: list[str] = []
+    for node in results.get("results") or []:
+        status = str(node.get("status", "")).lower()
+        unique_id = str(node.get("unique_id", ""))
+        if status not in {"error", "fail"}:
+            continue
+        failures.append(f"{unique_id}: {status} {node.get('message') or ''}".strip())
+        if status == "fail" and unique_id.startswith(("test.", "unit_test.")):
+            failed_tests.append(unique_id)
+        else:
+            errors.append(unique_id)
+    if done.returncode < 0:
+        failures.append(f"dbt was killed by signal {-done.returncode}")
+    elif not failures:
+        failures.append(f"dbt exited with status {done.returncode} (see the dbt log in "
+                        f"{settings.build_db.parent / 'dbt_logs'})")
+    if len(failures) > len(failed_tests) + len(errors):
+        errors.append(failures[-1])  # the process itself failed: no release is to blame
+    raise DbtFailed(" ".join(command), failures, failed_tests=failed_tests, errors=errors)
+
+
+def last_run_results(settings: Settings) -> dict:
+    """The last dbt invocation's ``run_results.json`` (empty when it wrote none)."""
+    results = _read_json(_target_dir(settings) / "run_results.json")
+    return results if isinstance(results, dict) else {}
 
 
 def project_fingerprint(settings: Settings) -> str:
@@ -77,10 +125,19 @@ def _published_file(settings: Settings) -> Path:
     return settings.build_db.parent / "last_published.json"
 
 
+def _raw_state(settings: Settings) -> int:
+    """The latest release state change (a withdraw or restore between nights must rebuild
+    the marts, as a new release does)."""
+    from citytiers.release_states import last_change_seq
+
+    return last_change_seq(settings.build_db)
+
+
 def needs_build(settings: Settings, releases_recorded: int) -> bool:
-    """Build when a release was loaded or quarantined, the dbt project changed, nothing is
-    published yet, or the last build was never published (its dbt build or mart
-    validation failed): a failed night is retried by the next one, not forgotten."""
+    """Build when a release was loaded or quarantined, a release was withdrawn or
+    restored, the dbt project changed, nothing is published yet, or the last build was
+    never published (its dbt build or mart audit failed): a failed night is retried by the
+    next one, not forgotten."""
     marker = _fingerprint_file(settings)
     if releases_recorded or not settings.published_db.exists() or not marker.exists():
         return True
@@ -88,7 +145,8 @@ def needs_build(settings: Settings, releases_recorded: int) -> bool:
     published = _read_json(_published_file(settings))
     if not isinstance(published, dict) or published.get("built_at") != built.get("built_at"):
         return True
-    return built.get("fingerprint") != project_fingerprint(settings)
+    return (built.get("fingerprint") != project_fingerprint(settings)
+            or built.get("state_change_seq") != _raw_state(settings))
 
 
 def mark_published(settings: Settings) -> None:
@@ -99,18 +157,42 @@ def mark_published(settings: Settings) -> None:
                                              encoding="utf-8")
 
 
-def build(settings: Settings) -> dict[str, int]:
-    """``dbt build``; returns how many nodes ran per resource type."""
+def prepare_candidate(settings: Settings) -> Path:
+    """A fresh copy of the writer's database for dbt to build and the audit to check
+    (write-audit-publish: the write goes to a copy, never to what is loaded or published).
+
+    The copy is made beside it and renamed into place, after a checkpoint that folds the
+    write-ahead log into the file, so it holds every committed release. Killing dbt, the
+    audit or this copy leaves the writer's and the published databases as they were."""
+    from citytiers.database import connect, ensure_raw_schema
+
+    ensure_raw_schema(settings.build_db)
+    candidate = settings.candidate_db
+    partial = candidate.with_name(candidate.name + ".partial")
+    for stale in (candidate, candidate.with_name(candidate.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    with connect(settings.build_db) as connection:
+        connection.execute("checkpoint")
+        shutil.copy2(settings.build_db, partial)
+    os.replace(partial, candidate)
+    return candidate
+
+
+def build(settings: Settings, database: Path | None = None) -> dict[str, int]:
+    """``dbt build`` on ``database`` (default: the writer's; the nightly run builds its
+    candidate copy); returns how many nodes ran per resource type."""
     _fingerprint_file(settings).unlink(missing_ok=True)  # a failed build is built again
-    results = run_dbt(settings, ["build"])
+    results = run_dbt(settings, NIGHTLY_BUILD, database)
     counts: dict[str, int] = {}
-    for node in getattr(results, "results", []):
-        kind = str(node.node.resource_type)
+    for node in results.get("results") or []:
+        kind = str(node.get("unique_id", "")).split(".", 1)[0]
         counts[kind] = counts.get(kind, 0) + 1
     # built_at makes every build's marker unique: the docs stamp compares against it.
     _fingerprint_file(settings).write_text(json.dumps({
         "fingerprint": project_fingerprint(settings),
+        "state_change_seq": _raw_state(settings),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        "database": str(database or settings.build_db),
     }), encoding="utf-8")
     return counts
 
@@ -146,7 +228,10 @@ def generate_docs(settings: Settings) -> Path:
     opens from disk without a server)."""
     marker = _fingerprint_file(settings)
     built_from = marker.read_text(encoding="utf-8") if marker.exists() else None
-    run_dbt(settings, ["docs", "generate", "--static"])
+    built_in = _read_json(marker) if built_from is not None else None
+    database = Path(built_in["database"]) if isinstance(built_in, dict) and \
+        built_in.get("database") and Path(built_in["database"]).exists() else None
+    run_dbt(settings, ["docs", "generate", "--static"], database)
     target = _docs_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     (target / DOCS_STAMP).unlink(missing_ok=True)  # no stamp while the docs are half-copied

@@ -60,7 +60,7 @@ def test_first_run_loads_every_sample_release(first_run, samples_dir: Path) -> N
 
 @pytest.mark.e2e
 def test_every_mart_is_filled_and_guarded_by_a_suite(first_run) -> None:
-    from citytiers.pipeline import MART_SUITES
+    from citytiers.audit import MART_TABLES
 
     warehouse, output = first_run
     db = warehouse / "citytiers.duckdb"
@@ -68,11 +68,11 @@ def test_every_mart_is_filled_and_guarded_by_a_suite(first_run) -> None:
         db, "select table_name from information_schema.tables where table_schema = 'marts'")]
     marts = {name for name in tables if name.startswith(("mart_", "fct_"))}
     assert len(marts) >= 9
-    assert marts <= set(MART_SUITES)  # every mart has Great Expectations
+    assert marts <= set(MART_TABLES)  # every mart has Great Expectations
     for name in tables:
         [(count,)] = query(db, f"select count(*) from marts.{name}")
         assert count > 0, name
-    assert f"marts validation: {len(MART_SUITES)} suite(s) passed" in output
+    assert f"marts audit: {len(MART_TABLES)} suite(s) passed" in output
 
 
 @pytest.mark.e2e

@@ -29,7 +29,7 @@ loaded_releases as (
         is_synthetic,
         processed_at
     from stg_raw__releases
-    where is_loaded
+    where is_in_force
 
 ),
 

@@ -1,4 +1,5 @@
--- One row per loaded release (status 'loaded' in raw.releases), with its metadata and
+-- One row per release in force (loaded, and neither withdrawn nor quarantined after the audit:
+-- stg_raw__releases.is_in_force), with its metadata and
 -- what it actually contributed: observation counts, coverage, and how many of its
 -- observations are currently the latest vintage.
 
@@ -17,7 +18,7 @@ int_observations_ranked as (
 loaded_releases as (
 
     select * from stg_raw__releases
-    where is_loaded
+    where is_in_force
 
 ),
 

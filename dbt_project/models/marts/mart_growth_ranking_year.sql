@@ -67,10 +67,12 @@ city_gdp_compared as (
     select
         city_gdp_ranked.*,
         previous_year.gdp_yuan as previous_gdp_yuan,
+        previous_year.gdp_release_id as previous_gdp_release_id,
         previous_year.gdp_rank_national as previous_gdp_rank_national,
         previous_year.gdp_rank_province as previous_gdp_rank_province,
         cagr_base.data_year as cagr_base_year,
         cagr_base.gdp_yuan as cagr_base_gdp_yuan,
+        cagr_base.gdp_release_id as cagr_base_gdp_release_id,
         break_years.city_code is not null as boundary_break,
         cagr_window_breaks.city_code is not null as cagr_boundary_break
     from city_gdp_ranked
@@ -169,7 +171,9 @@ growth_rankings as (
         growth_rank_national,
         growth_rank_province,
         boundary_break,
-        gdp_release_id
+        gdp_release_id,
+        previous_gdp_release_id,
+        cagr_base_gdp_release_id
     from city_growth_ranked
 
 )

@@ -28,7 +28,7 @@ record_releases as (
                 stg_raw__releases.release_id
         ) as release_rank
     from stg_raw__releases
-    where stg_raw__releases.is_loaded
+    where stg_raw__releases.is_in_force
         and exists (
             select 1
             from source_records

@@ -25,7 +25,7 @@ snapshot_releases as (
     from source_snapshots
     inner join stg_raw__releases
         on source_snapshots.release_id = stg_raw__releases.release_id
-    where stg_raw__releases.is_loaded
+    where stg_raw__releases.is_in_force
 
 ),
 

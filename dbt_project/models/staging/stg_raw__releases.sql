@@ -1,9 +1,11 @@
--- One row per release attempt (loaded or quarantined), as recorded by the loader.
--- Light touch only: explicit types and a boolean `is_loaded`; no filtering here.
+-- One row per release attempt (loaded or quarantined), as recorded by the loader, with
+-- the state it is in now (the view raw.release_states: withdrawn, restored, quarantined
+-- after the audit). Light touch only: explicit types, `is_loaded`, `is_in_force`; no
+-- filtering here. Downstream models keep `is_in_force` releases only.
 
 with source_releases as (
 
-    select * from {{ source('raw', 'releases') }}
+    select * from {{ source('raw', 'release_states') }}
 
 ),
 
@@ -13,6 +15,10 @@ releases_renamed as (
         cast(release_id as {{ dbt.type_string() }})           as release_id,
         cast(status as {{ dbt.type_string() }})               as status,
         status = 'loaded'                                     as is_loaded,
+        cast(state as {{ dbt.type_string() }})                as state,
+        cast(in_force as {{ dbt.type_boolean() }})            as is_in_force,
+        cast(state_reason as {{ dbt.type_string() }})         as state_reason,
+        cast(state_changed_at as {{ dbt.type_timestamp() }})  as state_changed_at,
         cast(sidecar_sha256 as {{ dbt.type_string() }})       as sidecar_sha256,
         cast(file_name as {{ dbt.type_string() }})            as file_name,
         cast(source_path as {{ dbt.type_string() }})          as source_path,

@@ -53,6 +53,9 @@ class ValidationOutcome:
     # Failed expectations of severity "warning": reported, named, but they do not block a
     # load (e.g. a publisher's own totals that do not add up in 7 of 333 prefectures).
     warnings: list[str] = field(default_factory=list)
+    # Per failed expectation (in the order of ``failed``): the lineage columns of every row
+    # it found (a mart suite: the release ids the audit blames), empty for table checks.
+    failed_rows: list[list[dict[str, Any]]] = field(default_factory=list)
 
     def summary(self) -> str:
         verdict = "passed" if self.success else "FAILED"
@@ -188,6 +191,13 @@ def _result_format(suite: str) -> dict[str, Any]:
     if suite.startswith(RAW_SUITE_PREFIX):
         result_format["unexpected_index_column_names"] = list(
             LINEAGE_COLUMNS.get(staged_table(suite), ("source_row",)))
+    else:
+        from citytiers.validate.suites import mart_lineage_columns
+
+        # COMPLETE: every offending row's lineage, so that the audit can name each release
+        # whose rows fail (citytiers.audit); only failures carry rows.
+        result_format["result_format"] = "COMPLETE"
+        result_format["unexpected_index_column_names"] = list(mart_lineage_columns(suite))
     return result_format
 
 
@@ -279,6 +289,11 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
     if frame is not None and name.startswith(RAW_SUITE_PREFIX):
         stage_frame(settings, staged_table(name), frame)
         frame = None
+    if not name.startswith(RAW_SUITE_PREFIX):
+        from citytiers.validate.suites import MIN_MART_ROWS
+
+        # Unless the audit says otherwise (nothing in force yet), the fact table has rows.
+        parameters = {MIN_MART_ROWS: 1, **(parameters or {})}
     context = open_context(settings)
     checkpoint = context.checkpoints.get(name)
     try:
@@ -289,6 +304,7 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
     finally:
         release_engines(context)
     failed: list[str] = []
+    failed_rows: list[list[dict[str, Any]]] = []
     warnings: list[str] = []
     evaluated = 0
     for run_result in result.run_results.values():
@@ -301,7 +317,10 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
             rows = (_offending_rows(settings, name, expectation_result)
                     if name.startswith(RAW_SUITE_PREFIX) else None)
             target.append(_describe_failure(expectation_result, rows))
+            if target is failed:
+                failed_rows.append(list(
+                    (expectation_result.result or {}).get("unexpected_index_list") or []))
     return ValidationOutcome(suite=name, success=not failed, evaluated=evaluated,
                              failed=failed,
                              docs_index=settings.reports / "data_docs" / "index.html",
-                             warnings=warnings)
+                             warnings=warnings, failed_rows=failed_rows)

@@ -1,0 +1,207 @@
+"""Write-audit-publish with culprit isolation, on real dbt, GX and DuckDB.
+
+One night, four SYNTHETIC releases: the 2022 and 2023 sample communiqués, a good 2024
+communiqué (唐山, 秦皇岛: +5 %) and a bad one (北京 2024 at 2.5 times 2023). The bad one
+passes its own gates (a fivefold jump is the adjacent-year gate's limit) but its growth
+(+150 %) fails the mart audit: it is quarantined after the fact and the rest is published.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from citytiers import audit, pipeline
+from citytiers.cli import main
+from citytiers.discover import discover
+from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
+from citytiers.transform import build
+
+RUN = "scheduled__2026-12-01T02:00:00+08:00"
+BASE = ("sample_communique_2022.csv", "sample_communique_2023.csv")
+HEADER = "city_code,city_name,data_year,indicator,scope,value,unit\n"
+SIDECAR = """# SYNTHETIC test release (tests/functional/test_audit_isolation.py): invented figures.
+publisher: sample
+title: "SYNTHETIC SAMPLE - {title}"
+edition_year: 2025
+data_year: 2024
+published_on: {published_on}
+license: CC0-1.0
+format: tidy_csv
+is_synthetic: true
+"""
+
+
+def gdp_2023(city_code: str) -> float:
+    """The 2023 sample communiqué's GDP of ``city_code`` (亿元, as printed)."""
+    for line in (SAMPLE_RELEASES_DIR / BASE[1]).read_text(encoding="utf-8").splitlines():
+        fields = line.split(",")
+        if fields[0] == city_code and fields[3] == "gdp":
+            return float(fields[5])
+    raise AssertionError(city_code)
+
+
+def write_release(folder: Path, name: str, rows: list[tuple[str, str, float]],
+                  published_on: str) -> Path:
+    path = folder / name
+    path.write_text(HEADER + "".join(f"{code},{city},2024,gdp,全市,{value:.2f},亿元\n"
+                                     for code, city, value in rows), encoding="utf-8")
+    path.with_name(name + ".release.yml").write_text(
+        SIDECAR.format(title=name, published_on=published_on), encoding="utf-8")
+    return path
+
+
+def make_sources(folder: Path) -> Path:
+    folder.mkdir()
+    for name in BASE:
+        for suffix in ("", ".release.yml"):
+            shutil.copy(SAMPLE_RELEASES_DIR / (name + suffix), folder / (name + suffix))
+    write_release(folder, "good_2024.csv", [
+        ("130200", "唐山市", gdp_2023("130200") * 1.05),
+        ("130300", "秦皇岛市", gdp_2023("130300") * 1.05)], "2025-03-01")
+    write_release(folder, "bad_2024.csv", [("110000", "北京市", gdp_2023("110000") * 2.5)],
+                  "2025-03-02")
+    return folder
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def published_marts(db: Path) -> dict[str, list[tuple]]:
+    tables = [t for (t,) in query(db, "select table_name from information_schema.tables "
+                                      "where table_schema = 'marts' order by 1")]
+    return {t: sorted(query(db, f"select * from marts.{t}"), key=repr) for t in tables}
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory):
+    """The degraded night: loaded, built, audited (culprit isolated), published."""
+    root = tmp_path_factory.mktemp("isolation")
+    settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
+    sources = make_sources(root / "sources")
+    outcomes = pipeline.load_paths([sources], settings, RUN)
+    assert {o["file_name"]: o["status"] for o in outcomes} == {
+        **dict.fromkeys(BASE, "loaded"), "good_2024.csv": "loaded", "bad_2024.csv": "loaded"}
+    verdict = pipeline.build_and_audit(RUN, settings)
+    pipeline.publish(settings)
+    return settings, sources, outcomes, verdict
+
+
+@pytest.mark.functional
+def test_the_release_whose_rows_fail_the_audit_is_quarantined_and_the_rest_published(
+        night) -> None:
+    settings, _, outcomes, verdict = night
+    bad = next(o["release_id"] for o in outcomes if o["file_name"] == "bad_2024.csv")
+    assert verdict["degraded"] is True
+    assert verdict["rounds"] == 2  # the failing build, then the one without the culprit
+    assert set(verdict["quarantined"]) == {bad}
+    reason = verdict["quarantined"][bad]
+    assert "mart_growth_ranking_year" in reason and "gdp_growth_nominal_pct" in reason
+    assert bad in reason  # the offending row's lineage names it
+
+    db = settings.published_db
+    assert query(db, "select city_code, round(value / 1e8, 2) from marts.fct_city_indicator "
+                     "where data_year = 2024 and indicator_code = 'gdp' order by 1") == [
+        ("130200", round(gdp_2023("130200") * 1.05, 2)),
+        ("130300", round(gdp_2023("130300") * 1.05, 2))]
+    assert query(db, "select count(*) from marts.dim_release") == [(3,)]
+    # Still in raw, queryable, with its state and the reason.
+    assert query(db, f"select count(*) from raw.observations where release_id = '{bad}'") \
+        == [(1,)]
+    [(state, changed_by, state_reason)] = query(
+        db, "select distinct state, state_changed_by, state_reason from raw.release_states "
+            f"where release_id = '{bad}'")
+    assert (state, changed_by) == ("quarantined_after_audit", "audit")
+    assert state_reason == reason
+
+
+@pytest.mark.functional
+def test_the_night_is_degraded_and_says_so(night, caplog: pytest.LogCaptureFixture) -> None:
+    settings, _, outcomes, _ = night
+    with caplog.at_level(logging.WARNING, logger="citytiers.alerts"):
+        verdict = pipeline.night_verdict(RUN, settings)
+    assert verdict["state"] == "degraded"
+    assert list(verdict["quarantined"].values()) == ["bad_2024.csv"]
+    [alert] = [r for r in caplog.records if r.name == "citytiers.alerts"]
+    assert alert.levelno == logging.WARNING and "bad_2024.csv" in alert.getMessage()
+    summary = Path(pipeline.report(RUN, "2026-12-01", outcomes, None, settings)).read_text(
+        encoding="utf-8")
+    assert "DEGRADED: 1 release(s) quarantined after the audit" in summary
+    assert "quarantined after the audit: bad_2024.csv" in summary
+    assert "1 quarantined after the audit" in summary
+
+
+@pytest.mark.functional
+def test_running_the_night_again_changes_nothing(night) -> None:
+    settings, sources, _, first = night
+    before = published_marts(settings.published_db)
+    assert pipeline.load_paths([sources], settings, RUN) == []  # nothing is loaded twice
+    again = pipeline.build_and_audit(RUN, settings)
+    assert again["rounds"] == 1  # the culprit is already out
+    assert again["quarantined"] == first["quarantined"]  # still tonight's, still degraded
+    pipeline.publish(settings)
+    assert published_marts(settings.published_db) == before
+
+
+@pytest.mark.functional
+def test_withdraw_and_restore_round_trip(night) -> None:
+    """Withdraw the good 2024 release: its figures leave the next build but stay in raw,
+    and discovery never loads its file again; restore brings them back."""
+    settings, sources, _, _ = night
+    env = {"CITYTIERS_WAREHOUSE": str(settings.warehouse), "CITYTIERS_HOME": str(PROJECT_ROOT)}
+    runner = CliRunner()
+
+    def tangshan_2024() -> list[tuple]:
+        return query(settings.build_db, "select count(*) from marts.fct_city_indicator "
+                                        "where city_code = '130200' and data_year = 2024")
+
+    done = runner.invoke(main, ["releases", "withdraw", "good_2024.csv",
+                                "--reason", "publisher recalled the table"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "withdrawn (publisher recalled the table)" in done.output
+    listed = runner.invoke(main, ["releases", "list", "--state", "withdrawn"], env=env)
+    assert "good_2024.csv" in listed.output and "bad_2024.csv" not in listed.output
+    assert discover(settings, [sources]) == []  # never loaded again
+    build(settings)
+    assert tangshan_2024() == [(0,)]
+    assert query(settings.build_db, "select count(*) from raw.observations o join "
+                 "raw.releases r using (release_id) where r.file_name = 'good_2024.csv'") \
+        == [(2,)]
+
+    again = runner.invoke(main, ["releases", "withdraw", "good_2024.csv", "--reason", "x"],
+                          env=env)
+    assert again.exit_code == 0 and "already withdrawn; nothing recorded" in again.output
+    unknown = runner.invoke(main, ["releases", "withdraw", "nope.csv", "--reason", "x"],
+                            env=env)
+    assert unknown.exit_code == 1 and "no release matches 'nope.csv'" in unknown.output
+
+    restored = runner.invoke(main, ["releases", "restore", "good_2024.csv"], env=env)
+    assert restored.exit_code == 0, restored.output
+    build(settings)
+    assert tangshan_2024() == [(1,)]
+    assert query(settings.build_db, "select action from raw.release_state_changes "
+                                    "order by change_seq") == [
+        ("quarantine_after_audit",), ("withdraw",), ("restore",)]
+
+
+@pytest.mark.functional
+def test_an_audit_that_still_fails_publishes_nothing(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one build allowed, the culprit is named but no clean build is left to
+    publish: nothing is published, and the reason says why."""
+    monkeypatch.setenv("CITYTIERS_AUDIT_MAX_ROUNDS", "1")
+    settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path / "warehouse")
+    pipeline.load_paths([make_sources(tmp_path / "sources")], settings, RUN)
+    with pytest.raises(audit.AuditFailed) as failed:
+        pipeline.build_and_audit(RUN, settings)
+    assert "still failed after 1 build(s)" in str(failed.value)
+    assert "bad_2024.csv" in str(failed.value)
+    assert not settings.published_db.exists()
+    assert pipeline.night_verdict(RUN, settings)["state"] == "failed"
