@@ -171,6 +171,13 @@ def in_force_ids(db: Path, *, read_only: bool = False) -> set[str]:
 def last_change_seq(db: Path) -> int:
     """The latest state change of ``db`` (0 when none): a build records it, so a change
     made between nights (a withdraw) rebuilds the marts."""
+    if not db.exists():
+        return 0
     with connect(db) as connection:
+        present = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = 'release_state_changes'").fetchone()[0]
+        if not present:
+            return 0
         return int(connection.execute(
             "select coalesce(max(change_seq), 0) from raw.release_state_changes").fetchone()[0])

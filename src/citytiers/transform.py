@@ -192,7 +192,6 @@ def build(settings: Settings, database: Path | None = None) -> dict[str, int]:
         "fingerprint": project_fingerprint(settings),
         "state_change_seq": _raw_state(settings),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-        "database": str(database or settings.build_db),
     }), encoding="utf-8")
     return counts
 
@@ -228,9 +227,9 @@ def generate_docs(settings: Settings) -> Path:
     opens from disk without a server)."""
     marker = _fingerprint_file(settings)
     built_from = marker.read_text(encoding="utf-8") if marker.exists() else None
-    built_in = _read_json(marker) if built_from is not None else None
-    database = Path(built_in["database"]) if isinstance(built_in, dict) and \
-        built_in.get("database") and Path(built_in["database"]).exists() else None
+    # The catalog describes the database last built: the night's candidate (what was
+    # published), else the writer's (`citytiers load --build`).
+    database = settings.candidate_db if settings.candidate_db.exists() else None
     run_dbt(settings, ["docs", "generate", "--static"], database)
     target = _docs_dir(settings)
     target.mkdir(parents=True, exist_ok=True)

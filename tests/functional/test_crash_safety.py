@@ -1,0 +1,162 @@
+"""Crash safety: SIGKILL a real child process at the worst moment of the loader, of
+``dbt build`` and of publish, and check that the writer's database (its raw layer, by
+content) and the published database (byte for byte) are exactly as before; then the
+interrupted step, run again, does what it should have done.
+
+The loader and publish are stopped at a crash point (citytiers.faults: inside the load
+transaction before its commit; the copy made, before the rename that publishes it); dbt is
+killed while it builds the candidate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+import pytest
+
+from citytiers import pipeline
+from citytiers.faults import LOAD_BEFORE_COMMIT, PAUSE_VARIABLE, PUBLISH_BEFORE_REPLACE, marker
+from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
+from citytiers.transform import DBT_MAIN
+
+BASE = [SAMPLE_RELEASES_DIR / "sample_communique_2022.csv"]
+NEW = SAMPLE_RELEASES_DIR / "sample_communique_2023.csv"
+RAW_TABLES = ("releases", "observations", "release_state_changes")
+TIMEOUT = 240
+
+
+def raw_content(db: Path) -> dict[str, tuple]:
+    """Row count and a digest of every row of each raw table (the file's bytes change on
+    a checkpoint; its content must not)."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return {table: connection.execute(
+            f"select count(*), md5(coalesce(string_agg(cast(t as varchar), '|' "
+            f"order by cast(t as varchar)), '')) from raw.{table} t").fetchone()
+            for table in RAW_TABLES}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def exports(settings: Settings) -> dict[str, str]:
+    return {p.name: sha256(p) for p in sorted(settings.exports.glob("*.parquet"))}
+
+
+def child(settings: Settings, code: str, **env: str) -> subprocess.Popen:
+    """``code`` in a new Python process on ``settings``' warehouse."""
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT,
+        env={**os.environ, "CITYTIERS_WAREHOUSE": str(settings.warehouse),
+             "CITYTIERS_HOME": str(PROJECT_ROOT), **env},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def wait_for(condition, what: str, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the child ended before {what}: "
+                                 + process.stderr.read().decode()[-3000:])
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def kill(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+
+
+@pytest.fixture(scope="module")
+def first_night(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A warehouse with one release loaded, built, audited and published."""
+    settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path_factory.mktemp("first"))
+    assert [o["status"] for o in pipeline.load_paths(BASE, settings)] == ["loaded"]
+    pipeline.build_and_audit("night-1", settings)
+    pipeline.publish(settings)
+    return settings
+
+
+@pytest.fixture
+def published(first_night: Settings, tmp_path: Path) -> Settings:
+    """A copy of the first night's warehouse, for one test to crash."""
+    shutil.copytree(first_night.warehouse, tmp_path / "warehouse", symlinks=True)
+    return Settings(home=PROJECT_ROOT, warehouse=tmp_path / "warehouse")
+
+
+def fingerprint(settings: Settings) -> tuple:
+    return raw_content(settings.build_db), sha256(settings.published_db), exports(settings)
+
+
+@pytest.mark.functional
+def test_sigkill_of_the_loader_mid_release_loses_nothing(published: Settings) -> None:
+    before = fingerprint(published)
+    loader = child(published, f"from citytiers.cli import main; main(['load', {str(NEW)!r}])",
+                   **{PAUSE_VARIABLE: LOAD_BEFORE_COMMIT})
+    wait_for(lambda: Path(marker(published, LOAD_BEFORE_COMMIT)).exists(),
+             "the loader reached its commit", loader)
+    kill(loader)
+    assert fingerprint(published) == before  # the uncommitted release rolled back
+    [outcome] = pipeline.load_paths([NEW], published)
+    assert (outcome["status"], outcome["observations"]) == ("loaded", 424)
+
+
+@pytest.mark.functional
+def test_sigkill_of_dbt_build_leaves_both_databases_as_they_were(published: Settings) -> None:
+    pipeline.load_paths([NEW], published)
+    before = fingerprint(published)
+    night = child(published, "from citytiers import pipeline; "
+                             "pipeline.build_and_audit('night-2')")
+
+    def dbt_is_building() -> bool:
+        children = psutil.Process(night.pid).children(recursive=True)
+        return any(DBT_MAIN in " ".join(c.cmdline()) and c.cpu_times().user > 3
+                   for c in children if c.is_running())
+
+    wait_for(dbt_is_building, "dbt to be building", night)
+    [dbt] = [c for c in psutil.Process(night.pid).children(recursive=True)
+             if DBT_MAIN in " ".join(c.cmdline())]
+    dbt.send_signal(signal.SIGKILL)
+    night.wait(timeout=TIMEOUT)
+    assert night.returncode != 0  # the audit refuses a build dbt did not finish
+    assert b"dbt was killed by signal 9" in night.stderr.read()
+    assert fingerprint(published) == before
+    assert pipeline.night_verdict("night-2", published)["state"] == "failed"
+
+    verdict = pipeline.build_and_audit("night-3", published)  # the next night repairs it
+    assert not verdict["degraded"]
+    pipeline.publish(published)
+    with duckdb.connect(str(published.published_db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_release").fetchone() == (2,)
+
+
+@pytest.mark.functional
+def test_sigkill_of_publish_leaves_the_published_database_as_it_was(
+        published: Settings) -> None:
+    pipeline.load_paths([NEW], published)
+    pipeline.build_and_audit("night-2", published)
+    before = fingerprint(published)
+    publisher = child(published, "from citytiers import pipeline; pipeline.publish()",
+                      **{PAUSE_VARIABLE: PUBLISH_BEFORE_REPLACE})
+    wait_for(lambda: Path(marker(published, PUBLISH_BEFORE_REPLACE)).exists(),
+             "publish to have copied the candidate", publisher)
+    kill(publisher)
+    assert fingerprint(published) == before
+    with duckdb.connect(str(published.published_db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_release").fetchone() == (1,)
+
+    pipeline.publish(published)  # run again: now it publishes
+    with duckdb.connect(str(published.published_db), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_release").fetchone() == (2,)
+    assert exports(published) != before[2]
