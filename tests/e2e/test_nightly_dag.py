@@ -7,8 +7,13 @@ changes no counts. Assertions are on the published database the analysts open.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -33,6 +38,41 @@ def make_run(warehouse: Path) -> str:
 def query(db: Path, sql: str, *params: object) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as connection:
         return connection.execute(sql, list(params)).fetchall()
+
+
+class ReaderThroughTheNight(threading.Thread):
+    """Holds one read-only connection to the published file and queries it until told to
+    stop; counts queries and keeps every error."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__(daemon=True)
+        self.connection = duckdb.connect(str(db), read_only=True)
+        self.stop = threading.Event()
+        self.queries = 0
+        self.errors: list[str] = []
+        self.seen: set[int] = set()
+        self.quarantined_on_held_connection = -1
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.seen.add(self.connection.execute(
+                    "select count(*) from marts.fct_city_indicator").fetchone()[0])
+                self.queries += 1
+            except duckdb.Error as exc:
+                self.errors.append(str(exc))
+            time.sleep(0.01)
+
+    def __enter__(self) -> ReaderThroughTheNight:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.join(timeout=30)
+        self.quarantined_on_held_connection = self.connection.execute(
+            "select count(*) from raw.releases where status = 'quarantined'").fetchone()[0]
+        self.connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -140,10 +180,50 @@ def test_second_run_loads_nothing_and_quarantines_bad_input(first_run) -> None:
     shutil.copy2(bad, warehouse / "landing" / bad.name)
     shutil.copy2(sidecar_path(bad), sidecar_path(warehouse / "landing" / bad.name))
 
-    output = make_run(warehouse)
+    # An analyst keeps a read-only connection open and queries through the whole night,
+    # which publishes a new version (its raw.releases records the quarantine).
+    with ReaderThroughTheNight(db) as reader:
+        output = make_run(warehouse)
+    assert reader.errors == []
+    assert reader.queries > 100
+    assert reader.seen == {before[0][0]}  # the old file, consistent throughout
+    assert reader.quarantined_on_held_connection == 0  # the version it opened
+    assert query(db, "select count(*) from raw.releases where status = 'quarantined'") \
+        == [(1,)]  # a new connection sees the new version
 
     assert "this run: 0 release(s) loaded, 1 quarantined" in output
     assert "negative_gdp.csv" in output  # the summary names the file and the reason
     assert query(db, count_sql) == before
     assert list((warehouse / "quarantine").glob("*negative_gdp.csv.reason.txt"))
     assert query(db, "select count(*) from raw.releases where status = 'quarantined'") == [(1,)]
+
+
+@pytest.mark.e2e
+def test_the_published_file_is_read_only_for_analysts(first_run, tmp_path: Path) -> None:
+    """The published file's mode is read-only: an analyst (any user but root) who opens
+    it read-write gets DuckDB's "Permission denied"; a read-only connection refuses
+    writes with a clear message. As root, the check runs as user nobody."""
+    import stat
+
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o444
+    with duckdb.connect(str(db), read_only=True) as connection, \
+            pytest.raises(duckdb.Error, match="read-only mode"):
+        connection.execute("create table marts.mine as select 1")
+    # Where user nobody can reach it (pytest's own folders are private to root).
+    shared = Path(tempfile.mkdtemp(prefix="citytiers-published-", dir="/tmp"))
+    try:
+        shared.chmod(0o755)
+        copy = shared / db.name
+        shutil.copy2(db, copy)
+        script = ("import duckdb, sys\n"
+                  "try:\n    duckdb.connect(sys.argv[1])\n"
+                  "except duckdb.Error as exc:\n    print(exc); sys.exit(3)\n")
+        as_analyst = {"user": 65534, "group": 65534} if os.geteuid() == 0 else {}
+        done = subprocess.run([sys.executable, "-c", script, str(copy)], capture_output=True,
+                              text=True, timeout=60, **as_analyst)
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert "Permission denied" in done.stdout
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

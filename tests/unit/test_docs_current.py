@@ -64,7 +64,7 @@ def test_a_build_that_was_never_published_is_built_again(settings: Settings) -> 
     from citytiers.transform import mark_published, needs_build, project_fingerprint
 
     settings.published_db.write_bytes(b"")  # an older night's published copy
-    marker = {"fingerprint": project_fingerprint(settings),
+    marker = {"fingerprint": project_fingerprint(settings), "state_change_seq": 0,
               "built_at": "2026-12-01T18:00:00.000001+00:00"}
     (settings.build_db.parent / "last_build.json").write_text(json.dumps(marker),
                                                               encoding="utf-8")
