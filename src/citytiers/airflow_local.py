@@ -137,10 +137,10 @@ def airflow_environment(warehouse: Path, *, api_port: int | None = None) -> dict
     port = DEFAULT_API_PORT if api_port is None else api_port
     base_url = f"http://127.0.0.1:{port}"
     shared = _local_secrets(airflow_home)
-    # LocalExecutor forks `parallelism` worker processes at start (the default 32 would
-    # mean 32 idle interpreters on a 2-core machine) and runs at most that many tasks at
-    # once; every task here is CPU-bound (DuckDB, dbt, GX) and the writer pool admits one
-    # at a time anyway, so one worker per core is all the machine can use.
+    # The LocalExecutor runs at most `parallelism` tasks at once, each worker a process
+    # of its own (under `fork` it starts all of them up front: the default 32 meant 32
+    # idle interpreters, ~130 MB each, on a 2-core machine). Every task here is CPU-bound
+    # (DuckDB, dbt, GX) and the writer pool admits one at a time anyway: one per core.
     parallelism = max(1, os.cpu_count() or 1)
 
     env = {key: value for key, value in os.environ.items()
@@ -195,6 +195,12 @@ def airflow_environment(warehouse: Path, *, api_port: int | None = None) -> dict
         "PATH": os.pathsep.join([str(venv_bin()), env.get("PATH", os.defpath)]),
     })
     return env
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    """Signal every process of a group (the leader may be gone already)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
 
 
 def task_log_dir(airflow_home: Path, dag_id: str, run_id: str, task_id: str,
@@ -308,14 +314,19 @@ class AirflowServices:
         return done.stdout
 
     def start(self) -> None:
+        if not Path(self.airflow).exists():
+            raise AirflowError(f"{self.airflow} not found: run this from the project's "
+                               "virtualenv (`make install`)")
         self.warehouse.mkdir(parents=True, exist_ok=True)
         self.service_logs.mkdir(parents=True, exist_ok=True)
         self.cli("db", "migrate")
-        self.cli("pools", "set", WRITER_POOL, "1", WRITER_POOL_DESCRIPTION)
         self._ensure_password()  # before the API server reads the passwords file
         try:
             for name in SERVICES:
                 self._spawn(name)
+            # The pool while the components boot (every CLI call pays Airflow's import);
+            # the DAG is paused at creation, nothing is scheduled before it exists.
+            self.cli("pools", "set", WRITER_POOL, "1", WRITER_POOL_DESCRIPTION)
             self.wait_until_ready(self.start_timeout)
         except BaseException:
             self.stop()
@@ -391,24 +402,25 @@ class AirflowServices:
         return list(found.values())
 
     def stop(self) -> None:
-        """Stop every component and its descendants; idempotent."""
+        """Stop every component and its descendants; idempotent. Scheduler and DAG
+        processor first (a task the scheduler stops reports its end through the API
+        server), then the API server; SIGKILL for whatever outlives ``stop_timeout``."""
         if self._http is not None:
             self._http.close()  # an open keep-alive connection delays uvicorn's shutdown
             self._http = None
         tree = self.process_tree()
-        for process in self.processes.values():
-            if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_timeout
-        for process in self.processes.values():
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for stage in (("scheduler", "dag-processor"), ("api-server",)):
+            group = [self.processes[name] for name in stage if name in self.processes]
+            for process in group:
+                _signal_group(process.pid, signal.SIGTERM)
+            for process in group:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
         _, alive = psutil.wait_procs(tree, timeout=max(0.1, deadline - time.monotonic()))
         for process in self.processes.values():
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)  # the group's stragglers
-        for straggler in alive:
+            _signal_group(process.pid, signal.SIGKILL)  # the groups' stragglers
+        for straggler in alive:  # descendants in process groups of their own (tasks)
             with contextlib.suppress(psutil.Error):
                 straggler.kill()
         psutil.wait_procs(alive, timeout=5)
@@ -577,7 +589,7 @@ class AirflowServices:
         return "\n".join(parts)
 
     def wait_for_run(self, run_id: str, dag_id: str | None = None, *,
-                     timeout: float = 600.0, poll: float = 2.0,
+                     timeout: float = 600.0, poll: float = 1.0,
                      expect: str | None = "success",
                      fail_on_retry: bool = True) -> dict[str, Any]:
         """Wait until the run is in a terminal state and return it. With ``expect``, any

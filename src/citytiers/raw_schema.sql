@@ -133,10 +133,13 @@ create table if not exists raw.release_state_changes (
 -- A withdrawn or audit-quarantined release stays in raw (queryable) and counts as loaded
 -- for discovery, so it is never loaded again; `citytiers releases restore` brings it back.
 create or replace view raw.release_states as
-with latest_changes as (
-    select release_id, action, reason, changed_by, run_id, changed_at
+with numbered_changes as (
+    select release_id, action, reason, changed_by, run_id, changed_at,
+           row_number() over (partition by release_id order by change_seq desc) as recency
     from raw.release_state_changes
-    qualify row_number() over (partition by release_id order by change_seq desc) = 1
+),
+latest_changes as (
+    select * from numbered_changes where recency = 1
 )
 select
     releases.*,
