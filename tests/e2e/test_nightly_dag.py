@@ -1,8 +1,9 @@
 """The nightly DAG end to end, through Airflow's own runner (`make run` = `airflow dags test`).
 
 Two real runs on one temporary warehouse: the first loads every bundled sample release;
-the second finds nothing new, quarantines a bad release dropped into landing/, and
-changes no counts. Assertions are on the published database the analysts open.
+the second gets two bad releases in landing/ (one the gates refuse, one that fails the
+mart audit after it loaded) while an analyst queries the published file: it is degraded,
+publishes the rest and changes no mart. Assertions are on the published database.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ SUZHOU = "320500"
 YI = 1e8  # 亿元 -> yuan
 
 
-def make_run(warehouse: Path) -> str:
+def make_run(warehouse: Path, *, expect_success: bool = True) -> str:
     done = subprocess.run(["make", "-s", "run", f"WAREHOUSE={warehouse}"], cwd=PROJECT_ROOT,
                           capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert (done.returncode == 0) == expect_success, done.stdout[-3000:] + done.stderr[-3000:]
     return done.stdout
 
 
@@ -50,7 +51,7 @@ class ReaderThroughTheNight(threading.Thread):
         self.queries = 0
         self.errors: list[str] = []
         self.seen: set[int] = set()
-        self.quarantined_on_held_connection = -1
+        self.releases_on_held_connection = -1
 
     def run(self) -> None:
         while not self.stop.is_set():
@@ -69,8 +70,8 @@ class ReaderThroughTheNight(threading.Thread):
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.join(timeout=30)
-        self.quarantined_on_held_connection = self.connection.execute(
-            "select count(*) from raw.releases where status = 'quarantined'").fetchone()[0]
+        self.releases_on_held_connection = self.connection.execute(
+            "select count(*) from raw.releases").fetchone()[0]
         self.connection.close()
 
 
@@ -168,33 +169,43 @@ def test_a_mart_figure_traces_back_to_its_cell(first_run) -> None:
 
 
 @pytest.mark.e2e
-def test_second_run_loads_nothing_and_quarantines_bad_input(first_run) -> None:
+def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(first_run) -> None:
+    """The second night: a release the gates refuse, and one that passes them but fails
+    the mart audit. The first is quarantined at the gates, the second after it loaded; the
+    night is degraded (`make run` prints the summary and exits 1); the rest is published,
+    and the marts are what they were."""
     warehouse, _ = first_run
     db = warehouse / "citytiers.duckdb"
     count_sql = ("select (select count(*) from marts.fct_city_indicator), "
                  "(select count(*) from marts.fct_city_indicator_vintage), "
-                 "(select count(*) from raw.observations)")
+                 "(select count(*) from marts.dim_release)")
     before = query(db, count_sql)
-    bad = CASES / "bad" / "negative_gdp.csv"
-    shutil.copy2(bad, warehouse / "landing" / bad.name)
-    shutil.copy2(sidecar_path(bad), sidecar_path(warehouse / "landing" / bad.name))
+    for bad in (CASES / "bad" / "negative_gdp.csv",
+                CASES / "audit" / "beijing_2024_implausible_growth.csv"):
+        shutil.copy2(bad, warehouse / "landing" / bad.name)
+        shutil.copy2(sidecar_path(bad), sidecar_path(warehouse / "landing" / bad.name))
 
     # An analyst keeps a read-only connection open and queries through the whole night,
-    # which publishes a new version (its raw.releases records the quarantine).
+    # which publishes a new version (its raw.releases records the two bad releases).
     with ReaderThroughTheNight(db) as reader:
-        output = make_run(warehouse)
+        output = make_run(warehouse, expect_success=False)
     assert reader.errors == []
     assert reader.queries > 100
     assert reader.seen == {before[0][0]}  # the old file, consistent throughout
-    assert reader.quarantined_on_held_connection == 0  # the version it opened
-    assert query(db, "select count(*) from raw.releases where status = 'quarantined'") \
-        == [(1,)]  # a new connection sees the new version
+    assert reader.releases_on_held_connection == 12  # the version it opened
+    assert query(db, "select count(*) from raw.releases") == [(14,)]  # a new connection
 
-    assert "this run: 0 release(s) loaded, 1 quarantined" in output
-    assert "negative_gdp.csv" in output  # the summary names the file and the reason
+    assert "this run: 1 release(s) loaded, 1 quarantined" in output
+    assert "negative_gdp.csv" in output  # named, with the reason
+    assert "DEGRADED: 1 release(s) quarantined after the audit" in output
+    assert "quarantined after the audit: beijing_2024_implausible_growth.csv" in output
+    assert "The night was DEGRADED" in output
     assert query(db, count_sql) == before
     assert list((warehouse / "quarantine").glob("*negative_gdp.csv.reason.txt"))
-    assert query(db, "select count(*) from raw.releases where status = 'quarantined'") == [(1,)]
+    assert query(db, "select state, count(*) from raw.release_states group by 1 order by 1") \
+        == [("loaded", 12), ("quarantined", 1), ("quarantined_after_audit", 1)]
+    log = (warehouse / "airflow" / "last-run.log").read_text(encoding="utf-8")
+    assert "degraded night (the rest was published)" in log  # night_verdict's failure
 
 
 def open_read_write_as_analyst(db: Path) -> str:
