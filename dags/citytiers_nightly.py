@@ -97,18 +97,16 @@ def citytiers_nightly() -> None:
         return ingest(candidate, get_current_context()["run_id"])
 
     # none_failed: with no new release the mapped ingest is skipped, yet a changed dbt
-    # project, or a release withdrawn or restored since, must still be rebuilt.
+    # project, or a release withdrawn or restored since, must still be rebuilt. Whether to
+    # build is decided from the warehouse (needs_build), never from the ingest tasks'
+    # results, which a cleared and re-run DAG run hands on from its first attempt.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def build_and_audit(references: list[dict[str, Any]] | None,
-                        outcomes: list[dict[str, Any]] | None) -> dict[str, Any]:
+    def build_and_audit() -> dict[str, Any]:
         from citytiers.pipeline import build_and_audit as audit
         from citytiers.settings import load_settings
         from citytiers.transform import needs_build
 
-        # A quarantine is news too: the published raw.releases must show it.
-        every = [*(references or []), *(outcomes or [])]
-        recorded = sum(o["status"] in ("loaded", "quarantined") for o in every)
-        if not needs_build(load_settings(), recorded):
+        if not needs_build(load_settings()):
             raise AirflowSkipException("no new release, no release withdrawn or restored, "
                                        "no dbt change: the published marts are current")
         return _terminal(audit, get_current_context()["run_id"])
@@ -160,7 +158,8 @@ def citytiers_nightly() -> None:
 
     references = ingest_reference.expand(candidate=discover_references())
     outcomes = ingest_release.expand(candidate=references >> discover())
-    audited = build_and_audit(references, outcomes)
+    audited = build_and_audit()
+    outcomes >> audited
     published = publish()
     audited >> published
     published >> report(references, outcomes) >> night_verdict()

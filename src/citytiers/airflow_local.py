@@ -111,7 +111,7 @@ def _local_secrets(airflow_home: Path) -> dict[str, str]:
 
         airflow_home.mkdir(parents=True, exist_ok=True)
         values = {"fernet_key": Fernet.generate_key().decode(),
-                  "jwt_secret": secrets.token_urlsafe(32),
+                  "jwt_secret": secrets.token_urlsafe(64),  # HS512: >= 64 bytes
                   "api_secret_key": secrets.token_urlsafe(32)}
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -212,15 +212,15 @@ def task_log_dir(airflow_home: Path, dag_id: str, run_id: str, task_id: str,
     return folder / f"map_index={map_index}" if map_index >= 0 else folder
 
 
-def _render_log_line(line: str) -> str:
-    """A task log line as text: Airflow 3 writes JSON lines (structlog), tracebacks as
-    ``error_detail``."""
+def _render_log_line(line: str) -> tuple[str, str]:
+    """``(level, text)`` of a task log line: Airflow 3 writes JSON lines (structlog),
+    tracebacks as ``error_detail``."""
     try:
         record = json.loads(line)
     except ValueError:
-        return line
+        return "", line
     if not isinstance(record, dict):
-        return line
+        return "", line
     text = " ".join(str(record[key]) for key in ("timestamp", "level", "event")
                     if record.get(key) is not None)
     for error in record.get("error_detail") or []:
@@ -230,7 +230,7 @@ def _render_log_line(line: str) -> str:
                   for frame in error.get("frames") or [] if isinstance(frame, dict)]
         text += "\n  Traceback (most recent call last):\n" + "\n".join(frames)
         text += f"\n  {error.get('exc_type')}: {error.get('exc_value')}"
-    return text
+    return str(record.get("level") or ""), text
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -243,15 +243,18 @@ def tail(path: Path, lines: int = 40) -> str:
 
 def task_log_tail(airflow_home: Path, dag_id: str, run_id: str, task_id: str,
                   map_index: int = -1, lines: int = 40) -> str:
-    """The last ``lines`` lines of a task instance's latest attempt, readable."""
+    """A task instance's latest attempt, readable: its error records (with tracebacks)
+    when it has any, else its last ``lines`` lines."""
     folder = task_log_dir(airflow_home, dag_id, run_id, task_id, map_index)
     attempts = sorted(folder.glob("attempt=*.log"),
                       key=lambda p: int(p.stem.removeprefix("attempt=") or 0))
     if not attempts:
         return f"(no log under {folder})"
-    raw = attempts[-1].read_text(errors="replace").splitlines()
-    rendered = "\n".join(_render_log_line(line) for line in raw).splitlines()
-    return f"{attempts[-1]}:\n" + "\n".join(rendered[-lines:])
+    records = [_render_log_line(line)
+               for line in attempts[-1].read_text(errors="replace").splitlines()]
+    errors = [text for level, text in records if level in ("error", "critical")]
+    shown = "\n".join(errors or [text for _, text in records]).splitlines()
+    return f"{attempts[-1]}:\n" + "\n".join(shown[-lines:])
 
 
 class AirflowServices:

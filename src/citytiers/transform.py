@@ -125,28 +125,40 @@ def _published_file(settings: Settings) -> Path:
     return settings.build_db.parent / "last_published.json"
 
 
-def _raw_state(settings: Settings) -> int:
-    """The latest release state change (a withdraw or restore between nights must rebuild
-    the marts, as a new release does)."""
+def raw_state(settings: Settings) -> list[int]:
+    """What the marts are built from, as two numbers: release attempts recorded (a load or
+    a quarantine) and the latest release state change (a withdraw, a restore, a quarantine
+    after the audit). A build records them; a night whose raw state equals the published
+    build's has nothing to build, whatever Airflow's task results say (a cleared and
+    re-run DAG run still hands the first attempt's results downstream)."""
+    from citytiers.database import connect
     from citytiers.release_states import last_change_seq
 
-    return last_change_seq(settings.build_db)
+    if not settings.build_db.exists():
+        return [0, 0]
+    with connect(settings.build_db) as connection:
+        present = connection.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' "
+            "and table_name = 'releases'").fetchone()[0]
+        attempts = connection.execute("select count(*) from raw.releases").fetchone()[0] \
+            if present else 0
+    return [int(attempts), last_change_seq(settings.build_db)]
 
 
-def needs_build(settings: Settings, releases_recorded: int) -> bool:
-    """Build when a release was loaded or quarantined, a release was withdrawn or
-    restored, the dbt project changed, nothing is published yet, or the last build was
-    never published (its dbt build or mart audit failed): a failed night is retried by the
-    next one, not forgotten."""
+def needs_build(settings: Settings) -> bool:
+    """Build when a release was loaded or quarantined, or withdrawn or restored, since the
+    last build (:func:`raw_state`), the dbt project changed, nothing is published yet, or
+    the last build was never published (its dbt build or audit failed): a failed night is
+    retried by the next one, not forgotten."""
     marker = _fingerprint_file(settings)
-    if releases_recorded or not settings.published_db.exists() or not marker.exists():
+    if not settings.published_db.exists() or not marker.exists():
         return True
     built = json.loads(marker.read_text(encoding="utf-8"))
     published = _read_json(_published_file(settings))
     if not isinstance(published, dict) or published.get("built_at") != built.get("built_at"):
         return True
     return (built.get("fingerprint") != project_fingerprint(settings)
-            or built.get("state_change_seq") != _raw_state(settings))
+            or built.get("raw_state") != raw_state(settings))
 
 
 def mark_published(settings: Settings) -> None:
@@ -190,7 +202,7 @@ def build(settings: Settings, database: Path | None = None) -> dict[str, int]:
     # built_at makes every build's marker unique: the docs stamp compares against it.
     _fingerprint_file(settings).write_text(json.dumps({
         "fingerprint": project_fingerprint(settings),
-        "state_change_seq": _raw_state(settings),
+        "raw_state": raw_state(settings),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
     }), encoding="utf-8")
     return counts

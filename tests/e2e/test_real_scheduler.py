@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,8 +29,9 @@ import pytest
 
 from citytiers.airflow_local import AirflowServices
 from citytiers.metadata import sidecar_path
+from citytiers.settings import PROJECT_ROOT
 
-NIGHT_TIMEOUT = 300.0  # s; a sample night takes about 2 min on 2 cores
+NIGHT_TIMEOUT = 300.0  # s; the sample night takes about 1.5 min on 2 cores
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DONE = {"success", "skipped"}
 
@@ -38,6 +40,9 @@ DONE = {"success", "skipped"}
 def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowServices]:
     warehouse = tmp_path_factory.mktemp("sched_warehouse")
     with AirflowServices(warehouse) as services:
+        dags = Path(services.env["AIRFLOW__CORE__DAGS_FOLDER"])
+        if dags != PROJECT_ROOT / "dags":  # CITYTIERS_TEST_DAGS_FOLDER, for debugging only
+            warnings.warn(f"testing the DAGs in {dags}, not the checkout's", stacklevel=1)
         yield services
         started = services.process_tree()
     # No orphan: every process the services ran (components, executor workers, the

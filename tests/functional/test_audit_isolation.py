@@ -162,11 +162,11 @@ def test_withdraw_and_restore_round_trip(night) -> None:
         return query(settings.build_db, "select count(*) from marts.fct_city_indicator "
                                         "where city_code = '130200' and data_year = 2024")
 
-    assert needs_build(settings, releases_recorded=0) is False  # published, current
+    assert needs_build(settings) is False  # published, current
     done = runner.invoke(main, ["releases", "withdraw", "good_2024.csv",
                                 "--reason", "publisher recalled the table"], env=env)
     assert done.exit_code == 0, done.output
-    assert needs_build(settings, releases_recorded=0) is True  # a quiet night rebuilds
+    assert needs_build(settings) is True  # a quiet night rebuilds
     assert "withdrawn (publisher recalled the table)" in done.output
     listed = runner.invoke(main, ["releases", "list", "--state", "withdrawn"], env=env)
     assert "good_2024.csv" in listed.output and "bad_2024.csv" not in listed.output

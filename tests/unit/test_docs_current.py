@@ -64,13 +64,22 @@ def test_a_build_that_was_never_published_is_built_again(settings: Settings) -> 
     from citytiers.transform import mark_published, needs_build, project_fingerprint
 
     settings.published_db.write_bytes(b"")  # an older night's published copy
-    marker = {"fingerprint": project_fingerprint(settings), "state_change_seq": 0,
+    marker = {"fingerprint": project_fingerprint(settings), "raw_state": [0, 0],
               "built_at": "2026-12-01T18:00:00.000001+00:00"}
     (settings.build_db.parent / "last_build.json").write_text(json.dumps(marker),
                                                               encoding="utf-8")
     # Built, then its mart validation failed: nothing was published, so the next quiet
     # night builds (and validates) again instead of leaving the marts unpublished.
-    assert needs_build(settings, releases_recorded=0) is True
+    assert needs_build(settings) is True
     mark_published(settings)
-    assert needs_build(settings, releases_recorded=0) is False
-    assert needs_build(settings, releases_recorded=1) is True
+    assert needs_build(settings) is False
+    # A release recorded since (here a quarantine attempt) must be built and published.
+    from citytiers.database import connect, ensure_raw_schema
+
+    ensure_raw_schema(settings.build_db)
+    with connect(settings.build_db) as connection:
+        connection.execute(
+            "insert into raw.releases (release_id, status, file_name, source_path, "
+            "is_synthetic, metadata_json, observation_count, processed_at) values "
+            "('x', 'quarantined', 'x.csv', 'x.csv', false, '{}', 0, now())")
+    assert needs_build(settings) is True
