@@ -23,7 +23,7 @@ SOURCES ?=
 comma := ,
 SOURCE_DIRS_JSON := ["$(CURDIR)/$(SAMPLES)"$(foreach d,$(SOURCES),$(comma)"$(abspath $(d))")]
 
-.PHONY: run test lint install airflow-init clean-warehouse load-reference bench
+.PHONY: run test lint install airflow-init airflow clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ run: airflow-init
 	  else echo "The DAG run failed; nothing new was published."; fi; \
 	  echo "Full log: $(AIRFLOW_HOME)/last-run.log"; exit 1; fi; \
 	echo "DAG run took $$((end - start)) s; Airflow log: $(AIRFLOW_HOME)/last-run.log"
+
+## The real Airflow (scheduler, DAG processor, API server, UI on 127.0.0.1:8080) for this
+## warehouse until Ctrl-C; prints the login. `make airflow PORT=8081` for another port.
+PORT ?= 8080
+airflow: $(STAMP)
+	$(BIN)/citytiers airflow --port $(PORT)
 
 ## Lint, then every test (unit, functional, DAG end to end through Airflow).
 ## The real reference data beside the repository (read, never modified): administrative
