@@ -74,9 +74,12 @@ load-reference:
 	@test -d $(SHARED_DATA) || { echo "$(SHARED_DATA) not found: set SHARED_DATA=/path/to/data"; exit 1; }
 	$(MAKE) --no-print-directory run SOURCES="$(REFERENCE_SOURCES)"
 
+# One pytest worker per core (pytest-xdist), whole files per worker (--dist loadfile: a
+# file's fixtures, e.g. one Airflow or one warehouse, are built once). Most of the time is
+# dbt, DuckDB and Airflow in child processes; two workers keep both cores busy.
 test: $(STAMP)
 	$(BIN)/ruff check src dags tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests
