@@ -72,8 +72,8 @@ def make_sources(folder: Path) -> Path:
 def build_facts(settings: Settings) -> None:
     """``dbt build`` of the fact table and what it needs, on the writer's database (the
     withdraw test needs no more, and half a build is half the time)."""
-    run_dbt(settings, ["build", "--select", "+fct_city_indicator",
-                       "--exclude-resource-type", "unit_test"])
+    run_dbt(settings, ["build", "--select", "+fct_city_indicator", "--indirect-selection",
+                       "cautious", "--exclude-resource-type", "unit_test"])
 
 
 def query(db: Path, sql: str) -> list[tuple]:
