@@ -151,11 +151,12 @@ def _row_releases(connection: Any, rows: list[dict[str, Any]]) -> tuple[frozense
     return tuple(found)
 
 
-def _dbt_test_failures(settings: Settings, candidate: Path,
+def dbt_test_failures(settings: Settings, candidate: Path,
                        failed: DbtFailed) -> list[tuple[str, list[dict[str, Any]]]]:
     """Run the failed tests again with ``--store-failures`` and read their offending rows:
     (check, rows) per failed test; a test whose rows carry no lineage gets no rows."""
-    names = [unique_id.split(".")[-1] for unique_id in failed.failed_tests
+    # test.<project>.<name>[.<hash>]: dbt selects a test by its name.
+    names = [unique_id.split(".")[2] for unique_id in failed.failed_tests
              if unique_id.startswith("test.")]
     if not names:
         return [(f"dbt {unique_id}", []) for unique_id in failed.failed_tests]
@@ -206,7 +207,7 @@ def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,
     return failures
 
 
-def _attribute(candidate: Path, checks: list[tuple[str, list[dict[str, Any]]]]
+def attribute(candidate: Path, checks: list[tuple[str, list[dict[str, Any]]]]
                ) -> tuple[list[Failure], dict[str, tuple]]:
     """The failures with their rows' releases, and every loaded release's publication
     order key (published_on, processed_at)."""
@@ -280,13 +281,13 @@ def build_and_audit(settings: Settings, run_id: str | None = None) -> AuditVerdi
                 raise AuditFailed(f"dbt build failed (a model or the run itself, which no "
                                   f"release explains); nothing was published.\n{failed}"
                                   ) from failed
-            checks = _dbt_test_failures(settings, candidate, failed)
+            checks = dbt_test_failures(settings, candidate, failed)
         else:
             checks = _gx_failures(settings, candidate, verdict, run_id or "manual run")
         if not checks:
             _add_earlier_quarantines(settings, run_id, verdict)
             return verdict
-        failures, order = _attribute(candidate, checks)
+        failures, order = attribute(candidate, checks)
         culprits, unexplained = culprits_of(failures, new, order)
         if unexplained or not culprits:
             raise AuditFailed(_unexplained_reason(unexplained or failures, new))

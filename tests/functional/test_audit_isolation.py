@@ -201,6 +201,25 @@ def test_withdraw_and_restore_round_trip(night) -> None:
 
 
 @pytest.mark.functional
+def test_a_failed_dbt_test_names_its_rows_releases(night) -> None:
+    """A dbt test that fails is run again with --store-failures and its stored rows name
+    their release (here a NULL planted in the night's candidate, under good_2024.csv)."""
+    settings, _, outcomes, _ = night
+    good = next(o["release_id"] for o in outcomes if o["file_name"] == "good_2024.csv")
+    with duckdb.connect(str(settings.candidate_db)) as connection:
+        connection.execute("update marts.fct_city_indicator set indicator_code = null "
+                           "where city_code = '130200' and data_year = 2024")
+    test_id = "test.citytiers.not_null_fct_city_indicator_indicator_code.0"
+    checks = audit.dbt_test_failures(settings, settings.candidate_db,
+                                      audit.DbtFailed("build", [], failed_tests=[test_id]))
+    [(check, rows)] = checks
+    assert "not_null_fct_city_indicator_indicator_code" in check
+    assert [row["release_id"] for row in rows] == [good]
+    failures, order = audit.attribute(settings.candidate_db, checks)
+    assert audit.culprits_of(failures, {good}, order)[0] == {good: [check]}
+
+
+@pytest.mark.functional
 def test_an_audit_that_still_fails_publishes_nothing(tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """With one build allowed, the culprit is named but no clean build is left to
