@@ -152,7 +152,7 @@ def _row_releases(connection: Any, rows: list[dict[str, Any]]) -> tuple[frozense
 
 
 def dbt_test_failures(settings: Settings, candidate: Path,
-                       failed: DbtFailed) -> list[tuple[str, list[dict[str, Any]]]]:
+                      failed: DbtFailed) -> list[tuple[str, list[dict[str, Any]]]]:
     """Run the failed tests again with ``--store-failures`` and read their offending rows:
     (check, rows) per failed test; a test whose rows carry no lineage gets no rows."""
     # test.<project>.<name>[.<hash>]: dbt selects a test by its name.
@@ -208,7 +208,7 @@ def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,
 
 
 def attribute(candidate: Path, checks: list[tuple[str, list[dict[str, Any]]]]
-               ) -> tuple[list[Failure], dict[str, tuple]]:
+              ) -> tuple[list[Failure], dict[str, tuple]]:
     """The failures with their rows' releases, and every loaded release's publication
     order key (published_on, processed_at)."""
     with connect(candidate) as connection:
