@@ -195,7 +195,7 @@ def _year_or_none(text: str | None) -> int | None:
 
 def _aliases(path: Path) -> dict[str, tuple[NameAlias, ...]]:
     aliases: dict[str, list[NameAlias]] = {}
-    for row in _rows(path):
+    for row in read_csv_rows(path):
         code = normalize_code(row["city_code"])
         if code is None:
             raise ValueError(f"{path.name}: city_code {row['city_code']!r} of "
@@ -205,7 +205,9 @@ def _aliases(path: Path) -> dict[str, tuple[NameAlias, ...]]:
     return {name: tuple(found) for name, found in aliases.items()}
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a seed CSV (header = keys), as text: the one reader of seed files for
+    the parser, the gates, the suites and the bench."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -214,7 +216,7 @@ def _units(path: Path) -> dict[str, Unit]:
     """Units keyed and labelled by their folded spelling, so 万元 and 萬元 are one entry
     whatever the seed's row order; two rows that fold together must agree on the factor."""
     units: dict[str, Unit] = {}
-    for row in _rows(path):
+    for row in read_csv_rows(path):
         key = normalize_label(row["unit"])
         unit = Unit(key, row["base_unit"], float(row["factor_to_base"]),
                     row["factor_to_base"].strip())
@@ -234,16 +236,16 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
             is_non_negative=row["is_non_negative"].strip().lower() == "true",
             default_basis=row["default_basis"],
         )
-        for row in _rows(seeds_dir / "indicators.csv")
+        for row in read_csv_rows(seeds_dir / "indicators.csv")
     }
     synonyms = {
         normalize_label(row["synonym"]): row["indicator_code"]
-        for row in _rows(seeds_dir / "indicator_synonyms.csv")
+        for row in read_csv_rows(seeds_dir / "indicator_synonyms.csv")
     }
     units = _units(seeds_dir / "unit_factors.csv")
     scopes = {normalize_label(row["scope_label"]): row["scope_code"]
-              for row in _rows(seeds_dir / "scopes.csv")}
-    cities = _rows(seeds_dir / "city_reference.csv")
+              for row in read_csv_rows(seeds_dir / "scopes.csv")}
+    cities = read_csv_rows(seeds_dir / "city_reference.csv")
     return Dictionary(
         indicators=indicators,
         synonyms=synonyms,
@@ -251,7 +253,8 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         scopes=scopes,
         city_names={normalize_label(row["city_name"]): row["city_code"] for row in cities},
         city_codes=frozenset(row["city_code"] for row in cities),
-        bases=frozenset(row["basis_code"] for row in _rows(seeds_dir / "population_bases.csv")),
+        bases=frozenset(row["basis_code"]
+                        for row in read_csv_rows(seeds_dir / "population_bases.csv")),
         aliases=_aliases(seeds_dir / "name_aliases.csv"),
         province_names=frozenset(
             name for row in cities for full in [normalize_label(row["province_name"])]

@@ -27,13 +27,12 @@ Thresholds and word lists are read from the seeds, never written here.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pyarrow as pa
 
 from citytiers.database import MEMORY_LIMIT, THREADS, connect, ensure_raw_schema
-from citytiers.dictionary import Dictionary, normalize_label
+from citytiers.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
 from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, short_forms
@@ -64,8 +63,7 @@ NUMBER_MACRO = "create or replace macro gate_number(x) as printf('%.6g', x)"
 
 
 def _seed_rows(settings: Settings, seed: str) -> list[dict[str, str]]:
-    with (settings.seeds / f"{seed}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv_rows(settings.seeds / f"{seed}.csv")
 
 
 def revision_kinds(settings: Settings) -> list[str]:

@@ -47,6 +47,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from citytiers.dictionary import read_csv_rows
 from citytiers.settings import PROJECT_ROOT
 
 # 3: figures within the gates' bounds; 2: with the code list the gates check codes against.
@@ -174,8 +175,7 @@ class Inputs:
 
 
 def _rows(name: str, seeds: Path) -> list[dict[str, str]]:
-    with (seeds / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv_rows(seeds / name)
 
 
 def real_places(seeds: Path = SEEDS) -> list[Place]:

@@ -21,14 +21,13 @@ GX checks plausibility, dbt checks structure, and no check is written twice:
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import yaml
 
-from citytiers.dictionary import Dictionary
+from citytiers.dictionary import Dictionary, read_csv_rows
 from citytiers.settings import load_settings
 from citytiers.validate.gate_queries import gate_expectations
 
@@ -126,9 +125,7 @@ def mart_lineage_columns(model: str) -> tuple[str, ...]:
 
 @cache
 def _seed_rows(seed: str) -> tuple[dict[str, str], ...]:
-    path = load_settings().seeds / f"{seed}.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
+    return tuple(read_csv_rows(load_settings().seeds / f"{seed}.csv"))
 
 
 def seed_values(seed: str, column: str) -> list[str]:
