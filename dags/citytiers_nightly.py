@@ -127,7 +127,7 @@ def citytiers_nightly() -> None:
         # A run triggered from the UI or the REST API has no logical date (Airflow 3).
         when = context.get("logical_date") or context["dag_run"].run_after
         return _terminal(write_report, context["run_id"], str(when),
-                         [*(references or []), *(outcomes or [])], None)
+                         [*(references or []), *(outcomes or [])])
 
     # The night's verdict, last: it fails (with the alert sent) when releases were
     # quarantined after the audit, so that a degraded night shows as a failed run even

@@ -47,6 +47,15 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
         connection.close()
 
 
+def has_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether ``schema.table`` (a table or a view) exists: a database made before it was
+    declared, or before anything was loaded, may lack it."""
+    return bool(connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = $schema and table_name = $table",
+        {"schema": schema, "table": table}).fetchone()[0])
+
+
 def ensure_raw_schema(path: Path) -> None:
     """Create ``raw.releases`` and ``raw.observations`` if they do not exist yet."""
     with connect(path) as connection:

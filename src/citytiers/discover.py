@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from citytiers.adapters import DATA_SUFFIXES, release_kind
-from citytiers.database import connect
+from citytiers.database import connect, has_table
 from citytiers.metadata import file_sha256, find_sidecar, is_regular_file, read_sidecar
 from citytiers.settings import REHASH_AFTER_DAYS, Settings
 
@@ -185,10 +185,7 @@ def already_processed(settings: Settings) -> tuple[set[str], set[tuple[str, str 
     if not settings.build_db.exists():
         return set(), set()
     with connect(settings.build_db) as connection:
-        exists = connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'releases'").fetchall()[0]
-        if not exists or not exists[0]:
+        if not has_table(connection, "raw", "releases"):
             return set(), set()
         rows = connection.execute(
             "select release_id, sidecar_sha256, status from raw.releases").fetchall()

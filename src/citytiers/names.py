@@ -110,15 +110,12 @@ def is_city_level(code: str, level_zh: str) -> bool:
 def read_name_history(build_db: Path, fold) -> NameHistory:
     """Names from the latest loaded code-record release in the writer's database; an empty
     history when none is loaded (the seed's current names are used then)."""
-    from citytiers.database import connect
+    from citytiers.database import connect, has_table
 
     if not build_db.exists():
         return NameHistory()
     with connect(build_db) as connection:
-        present = connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'admin_code_records'").fetchall()[0][0]
-        if not present:
+        if not has_table(connection, "raw", "admin_code_records"):
             return NameHistory()
         rows = connection.execute(f"""
             select code, name, level_zh, valid_from_year, valid_to_year

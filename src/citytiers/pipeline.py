@@ -51,7 +51,6 @@ def build_and_audit(run_id: str | None = None,
     after the audit). Raises AuditFailed when nothing can be published; either way the
     verdict is kept for the report and the configured alert is sent on failure."""
     settings = settings or load_settings()
-    ensure_raw_schema(settings.build_db)
     try:
         verdict = audit.build_and_audit(settings, run_id).to_dict()
     except audit.AuditFailed as failed:
@@ -104,10 +103,11 @@ def publish(settings: Settings | None = None) -> dict[str, Any]:
 
 
 def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
-           marts_validation: str | None, settings: Settings | None = None) -> str:
+           settings: Settings | None = None) -> str:
+    """The run summary; the audit's verdict is the one :func:`build_and_audit` kept."""
     settings = settings or load_settings()
     kept = last_audit(settings, run_id)
-    verdict = (kept or {}).get("summary") or marts_validation or "not run (marts unchanged)"
+    verdict = (kept or {}).get("summary") or "not run (marts unchanged)"
     # dbt docs are regenerated only when they are older than the latest dbt build (a stamp
     # beside them, compared with the build's marker: transform.docs_current). A night that
     # built nothing (no release loaded or quarantined, none withdrawn or restored, dbt

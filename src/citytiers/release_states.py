@@ -15,7 +15,7 @@ import getpass
 from dataclasses import dataclass
 from pathlib import Path
 
-from citytiers.database import connect, ensure_raw_schema
+from citytiers.database import connect, ensure_raw_schema, has_table
 from citytiers.errors import CitytiersError
 from citytiers.settings import Settings
 
@@ -159,25 +159,7 @@ def in_force_ids(db: Path, *, read_only: bool = False) -> set[str]:
     if not db.exists():
         return set()
     with connect(db, read_only=read_only) as connection:
-        has_view = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name = 'release_states'").fetchone()[0]
-        view = "raw.release_states" if has_view else (
+        view = "raw.release_states" if has_table(connection, "raw", "release_states") else (
             "(select *, status = 'loaded' as in_force from raw.releases)")
         return {row[0] for row in connection.execute(
             f"select distinct release_id from {view} where in_force").fetchall()}
-
-
-def last_change_seq(db: Path) -> int:
-    """The latest state change of ``db`` (0 when none): a build records it, so a change
-    made between nights (a withdraw) rebuilds the marts."""
-    if not db.exists():
-        return 0
-    with connect(db) as connection:
-        present = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name = 'release_state_changes'").fetchone()[0]
-        if not present:
-            return 0
-        return int(connection.execute(
-            "select coalesce(max(change_seq), 0) from raw.release_state_changes").fetchone()[0])

@@ -89,13 +89,17 @@ def run_dbt(settings: Settings, command: list[str], database: Path | None = None
             failed_tests.append(unique_id)
         else:
             errors.append(unique_id)
+    # The process itself failed (killed, or an error outside any node): no release is to
+    # blame for it.
+    process_failure = None
     if done.returncode < 0:
-        failures.append(f"dbt was killed by signal {-done.returncode}")
+        process_failure = f"dbt was killed by signal {-done.returncode}"
     elif not failures:
-        failures.append(f"dbt exited with status {done.returncode} (see the dbt log in "
-                        f"{settings.build_db.parent / 'dbt_logs'})")
-    if len(failures) > len(failed_tests) + len(errors):
-        errors.append(failures[-1])  # the process itself failed: no release is to blame
+        process_failure = (f"dbt exited with status {done.returncode} (see the dbt log in "
+                           f"{settings.build_db.parent / 'dbt_logs'})")
+    if process_failure:
+        failures.append(process_failure)
+        errors.append(process_failure)
     raise DbtFailed(" ".join(command), failures, failed_tests=failed_tests, errors=errors)
 
 
@@ -131,18 +135,17 @@ def raw_state(settings: Settings) -> list[int]:
     after the audit). A build records them; a night whose raw state equals the published
     build's has nothing to build, whatever Airflow's task results say (a cleared and
     re-run DAG run still hands the first attempt's results downstream)."""
-    from citytiers.database import connect
-    from citytiers.release_states import last_change_seq
+    from citytiers.database import connect, has_table
 
     if not settings.build_db.exists():
         return [0, 0]
     with connect(settings.build_db) as connection:
-        present = connection.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' "
-            "and table_name = 'releases'").fetchone()[0]
         attempts = connection.execute("select count(*) from raw.releases").fetchone()[0] \
-            if present else 0
-    return [int(attempts), last_change_seq(settings.build_db)]
+            if has_table(connection, "raw", "releases") else 0
+        last_change = connection.execute(
+            "select coalesce(max(change_seq), 0) from raw.release_state_changes"
+        ).fetchone()[0] if has_table(connection, "raw", "release_state_changes") else 0
+    return [int(attempts), int(last_change)]
 
 
 def needs_build(settings: Settings) -> bool:

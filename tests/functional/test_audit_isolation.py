@@ -138,7 +138,7 @@ def test_the_night_is_degraded_and_says_so(night, caplog: pytest.LogCaptureFixtu
     assert list(verdict["quarantined"].values()) == ["bad_2024.csv"]
     [alert] = [r for r in caplog.records if r.name == "citytiers.alerts"]
     assert alert.levelno == logging.WARNING and "bad_2024.csv" in alert.getMessage()
-    summary = Path(pipeline.report(RUN, "2026-12-01", outcomes, None, settings)).read_text(
+    summary = Path(pipeline.report(RUN, "2026-12-01", outcomes, settings)).read_text(
         encoding="utf-8")
     assert "DEGRADED: 1 release(s) quarantined after the audit" in summary
     assert "quarantined after the audit: bad_2024.csv" in summary
