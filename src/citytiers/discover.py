@@ -39,12 +39,15 @@ CACHE_FIELDS = {"size": int, "mtime_ns": int, "sha256": str, "hashed_at": str}
 class Candidate:
     """A data file that may be a new release. ``release_id`` is its sha256; ``kind`` is
     ``reference`` (code lists, change events: loaded first) or ``data``, as the release's
-    adapter declares."""
+    adapter declares; ``published_on`` (ISO date) is its sidecar's, when it has a readable
+    one: releases are ingested in publication order, so each is gated against the vintages
+    published before it, whatever order the files were dropped in."""
 
     path: str
     release_id: str
     sidecar_sha256: str | None
     kind: str = "data"
+    published_on: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -194,23 +197,35 @@ def already_processed(settings: Settings) -> tuple[set[str], set[tuple[str, str 
     return loaded, quarantined
 
 
-def release_kind_of(path: Path, sha256: str | None = None) -> str:
-    """``reference`` or ``data``: the declaration (``kind``) of the adapter that the
-    sidecar's ``format`` names, else of the one the file's content fits. Never raises: a
-    broken sidecar or unreadable file counts as undeclared here and is reported when the
-    release is ingested. ``sha256``: the file's hash when known (saves re-reading it)."""
+def declared_facts(path: Path, sha256: str | None = None) -> tuple[str, str | None]:
+    """``(kind, published_on)``: ``kind`` is ``reference`` or ``data``, the declaration of
+    the adapter that the sidecar's ``format`` names, else of the one the file's content
+    fits; ``published_on`` is the sidecar's, as an ISO date, or None. Never raises: a broken
+    sidecar or unreadable file counts as undeclared here and is reported when the release
+    is ingested. ``sha256``: the file's hash when known (saves re-reading it)."""
     try:
-        declared = read_sidecar(path, sha256).get("format")
+        sidecar = read_sidecar(path, sha256)
     except Exception as exc:  # whatever it is, ingest reports it with the release
         log.info("%s: sidecar not readable at discovery (%s); detecting its format",
                  path.name, exc)
-        declared = None
+        sidecar = {}
+    declared = sidecar.get("format")
+    published = sidecar.get("published_on")
+    published_on = (published.isoformat() if isinstance(published, dt.date)
+                    else published if isinstance(published, str) else None)
     try:
-        return release_kind(path, declared if isinstance(declared, str) else None)
+        kind = release_kind(path, declared if isinstance(declared, str) else None)
     except Exception as exc:  # the same: classification is never fatal
         log.info("%s: format not detectable at discovery (%s); treated as data",
                  path.name, exc)
-        return "data"
+        kind = "data"
+    return kind, published_on
+
+
+def publication_order(candidate: Candidate) -> tuple[str, str]:
+    """Earliest publication first; a release without a readable date last (its ingest
+    reports why), then by path, for a stable order."""
+    return (candidate.published_on or "9999-12-31", candidate.path)
 
 
 def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
@@ -247,10 +262,10 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
                     continue
                 seen.add(release_id)
                 candidates.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
-                                            release_kind_of(path, release_id)))
+                                            *declared_facts(path, release_id)))
     finally:
         cache.save()
     log.info("discover: %d file(s) and sidecar(s), %d read and hashed, the rest from the "
              "source cache; %d candidate(s)", len(cache.seen), len(cache.hashed),
              len(candidates))
-    return candidates
+    return sorted(candidates, key=publication_order)

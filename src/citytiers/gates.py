@@ -27,6 +27,7 @@ Thresholds and word lists are read from the seeds, never written here.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
@@ -119,9 +120,12 @@ def name_problems(dictionary: Dictionary,
 
 
 def stage_gate_reference(settings: Settings, dictionary: Dictionary, *,
-                         revision: str = ROUTINE, is_synthetic: bool = False) -> None:
+                         revision: str = ROUTINE, is_synthetic: bool = False,
+                         published_on: dt.date | None = None) -> None:
     """Write the gate tables into the staging database beside ``observations`` (the
-    staging connection must be closed: the writer's connection attaches the file)."""
+    staging connection must be closed: the writer's connection attaches the file).
+    ``published_on``: the release's date; only vintages published by then are its
+    previous ones (a release loaded late is not judged against later revisions)."""
     ensure_raw_schema(settings.build_db)
     staging = settings.staging_db
     with connect(settings.build_db) as con:
@@ -140,7 +144,7 @@ def stage_gate_reference(settings: Settings, dictionary: Dictionary, *,
             con.execute("insert into stg.gate_names select * from gate_names_frame")
             con.unregister("gate_names_frame")
             _stage_seeds(con, settings, revision)
-            _stage_previous(con, is_synthetic)
+            _stage_previous(con, is_synthetic, published_on)
         finally:
             con.execute("detach stg")
     import duckdb
@@ -207,8 +211,9 @@ def _stage_seeds(con, settings: Settings, revision: str) -> None:
         where revision = ?""", [revision])
 
 
-def _stage_previous(con, is_synthetic: bool) -> None:
-    """The latest loaded vintage of every figure the release could be compared with."""
+def _stage_previous(con, is_synthetic: bool, published_on: dt.date | None) -> None:
+    """The latest vintage, published by ``published_on``, of every figure the release could
+    be compared with."""
     con.execute("""insert into stg.gate_previous
         with wanted as (
             select distinct k.city_code, k.indicator_code, k.scope, k.basis,
@@ -223,8 +228,10 @@ def _stage_previous(con, is_synthetic: bool) -> None:
         join wanted w using (city_code, indicator_code, scope, basis, data_year)
         join raw.release_states r on r.release_id = o.release_id
         where r.in_force and r.is_synthetic = ?
+          and (?::date is null or r.published_on <= ?::date)
         qualify row_number() over (
             partition by o.city_code, o.indicator_code, o.scope, o.basis, o.data_year
-            order by r.published_on desc, r.processed_at desc) = 1""", [is_synthetic])
+            order by r.published_on desc, r.processed_at desc) = 1""",
+                [is_synthetic, published_on, published_on])
 
 

@@ -74,7 +74,7 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
         # codes carried and the figures already loaded (citytiers.gates).
         started = time.perf_counter()
         stage_gate_reference(settings, dictionary, revision=revision_of(settings, meta, path),
-                             is_synthetic=meta.is_synthetic)
+                             is_synthetic=meta.is_synthetic, published_on=meta.published_on)
         timings["gates"] = time.perf_counter() - started
     warnings: list[str] = list(parsed.warnings)
     started = time.perf_counter()

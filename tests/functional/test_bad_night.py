@@ -151,3 +151,36 @@ def test_a_night_of_bad_files_after_a_good_night(settings: Settings, samples_dir
     secret = (tmp_path / "outside" / "passwd").read_bytes()
     assert not any(secret in p.read_bytes() for p in settings.warehouse.rglob("*")
                    if p.is_file() and not p.is_symlink() and p.stat().st_size < 1 << 26)
+
+
+@pytest.mark.functional
+def test_bad_files_on_an_empty_warehouse_are_judged_in_publication_order(
+        settings: Settings, samples_dir: Path, tmp_path: Path) -> None:
+    """The first night of a new warehouse gets the samples and the whole bad corpus at
+    once. Releases are ingested in publication order, each gated against the vintages
+    published before it: every sample loads (none is judged against a bad case published
+    later), and every case ends as outcomes.yml says."""
+    samples = [s for s in sorted(samples_dir.glob("*.*"))
+               if not s.name.endswith((SIDECAR_SUFFIX, ".py"))]
+    for sample in samples:
+        shutil.copy2(sample, settings.landing / sample.name)
+        shutil.copy2(sidecar_path(sample), sidecar_path(settings.landing / sample.name))
+    drop_corpus(settings.landing)
+    make_generated_cases(settings.landing, tmp_path / "outside")
+
+    candidates = discover(settings)
+    dates = [c.published_on for c in candidates if c.published_on]
+    assert dates == sorted(dates) and len(dates) > len(samples)
+    outcomes = night(settings)
+
+    assert {s.name: outcomes[s.name].status for s in samples} \
+        == {s.name: "loaded" for s in samples}
+    wrong = {}
+    for case, expected in OUTCOMES.items():
+        outcome = outcomes[Path(case).name]
+        said = outcome.reason if outcome.status == "quarantined" else "; ".join(
+            outcome.warnings)
+        missing = [text for text in expected.get("reason", []) if text not in (said or "")]
+        if outcome.status != expected["outcome"] or missing:
+            wrong[case] = (outcome.status, missing, said)
+    assert wrong == {}
