@@ -10,20 +10,18 @@ STAMP := $(VENV)/.synced
 # `make run WAREHOUSE=/some/dir` runs against another warehouse folder (the e2e test does).
 WAREHOUSE ?= $(CURDIR)/warehouse
 export CITYTIERS_WAREHOUSE := $(abspath $(WAREHOUSE))
-export AIRFLOW_HOME := $(CITYTIERS_WAREHOUSE)/airflow
-export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
-export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
+# Airflow's own settings (AIRFLOW_HOME = $(WAREHOUSE)/airflow, the DAGs folder, the
+# executor) are set by citytiers.airflow_local for every command that starts Airflow.
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
-SAMPLES := src/citytiers/samples/releases
 # `make run SOURCES="../shared/data/census ../my/releases"` also reads those folders
-# (files there are copied, never moved); the bundled samples are always included.
+# (files there are copied, never moved). The bundled SYNTHETIC samples are included unless
+# SAMPLES=0: `make run SAMPLES=0 SOURCES="..."` builds a warehouse of those sources only.
 SOURCES ?=
-comma := ,
-SOURCE_DIRS_JSON := ["$(CURDIR)/$(SAMPLES)"$(foreach d,$(SOURCES),$(comma)"$(abspath $(d))")]
+SAMPLES ?= 1
+RUN_FLAGS = $(if $(filter 0,$(SAMPLES)),--no-samples) $(foreach d,$(SOURCES),--source "$(d)")
 
-.PHONY: run test lint install airflow-init airflow clean-warehouse load-reference bench
+.PHONY: run test lint install airflow docs clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,29 +31,12 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)
 
-airflow-init: $(STAMP)
-	@mkdir -p $(AIRFLOW_HOME)
-	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/db-migrate.log 2>&1 \
-	  || { tail -n 40 $(AIRFLOW_HOME)/db-migrate.log; exit 1; }
-	$(BIN)/airflow pools set citytiers_writer 1 "One writer for the DuckDB warehouse" > /dev/null
-
-## One real run of the nightly DAG through Airflow, on the bundled SYNTHETIC sample releases.
-## The run summary is printed whatever happened; the exit status is 1 when the run failed,
-## a degraded night included (releases quarantined after the audit, the rest published).
-SUMMARY := $(CITYTIERS_WAREHOUSE)/reports/run_summary.md
-run: airflow-init
-	@rm -f $(SUMMARY); start=$$(date +%s); \
-	$(BIN)/airflow dags test citytiers_nightly \
-	  --conf '{"extra_source_dirs": $(SOURCE_DIRS_JSON)}' > $(AIRFLOW_HOME)/last-run.log 2>&1; \
-	status=$$?; end=$$(date +%s); \
-	if [ -f $(SUMMARY) ]; then $(BIN)/citytiers summary; fi; \
-	if [ $$status -ne 0 ] || grep -q "DagRun Finished.*state=failed" $(AIRFLOW_HOME)/last-run.log; then \
-	  grep -E "ERROR|Error|failed" $(AIRFLOW_HOME)/last-run.log | tail -n 40; \
-	  if grep -q "DEGRADED" $(SUMMARY) 2>/dev/null; then \
-	    echo "The night was DEGRADED: the releases above were quarantined after the audit; the rest was published."; \
-	  else echo "The DAG run failed; nothing new was published."; fi; \
-	  echo "Full log: $(AIRFLOW_HOME)/last-run.log"; exit 1; fi; \
-	echo "DAG run took $$((end - start)) s; Airflow log: $(AIRFLOW_HOME)/last-run.log"
+## One real run of the nightly DAG through Airflow, on the bundled SYNTHETIC sample releases
+## (`citytiers run`). The run summary is printed whatever happened; the exit status is 1
+## when the run failed, a degraded night included (releases quarantined after the audit,
+## the rest published).
+run: $(STAMP)
+	@$(BIN)/citytiers run $(RUN_FLAGS)
 
 ## The real Airflow (scheduler, DAG processor, API server, UI on 127.0.0.1:8080) for this
 ## warehouse until Ctrl-C; prints the login. `make airflow PORT=8081` for another port.
@@ -93,3 +74,9 @@ bench: $(STAMP)
 ## Forget all runtime state (databases, archive, quarantine, reports). Asks nothing: be sure.
 clean-warehouse:
 	find warehouse -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +
+
+## The dbt docs of the published build, checked (fails when a model or a mart column has
+## no description), served on 127.0.0.1:$(DOCS_PORT) until Ctrl-C.
+DOCS_PORT ?= 8081
+docs: $(STAMP)
+	$(BIN)/citytiers docs --serve --port $(DOCS_PORT)

@@ -66,6 +66,41 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def _missing(message: str) -> None:
+    """Skip where a system package is absent; fail in CI, which installs it (.ci/run)."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's ``chromium``, driven by Playwright) with the network
+    blocked: every host name resolves to nothing, so a page that needs a CDN shows it.
+    Needs ``chromium`` and a CJK font (``fonts-noto-cjk``) for the Chinese labels."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        _missing("chromium is not installed (apt-get install chromium; .ci/run does)")
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True)
+    if "CJK" not in fonts.stdout:
+        _missing("no CJK font (apt-get install fonts-noto-cjk; .ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            args=["--host-resolver-rules=MAP * ~NOTFOUND", "--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+# Screenshots the tests take (the README's are copied from here: docs/images/).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
 @pytest.fixture(scope="session")
 def dictionary() -> Dictionary:
     return load_dictionary(PROJECT_ROOT / "dbt_project" / "seeds")

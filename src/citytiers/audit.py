@@ -97,6 +97,10 @@ class AuditVerdict:
     file_names: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     synthetic: bool = False
+    # The last round's mart suites (ValidationOutcome.to_check()) and dbt tests
+    # (dbt_tests_of): what the quality report shows.
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    dbt_tests: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def degraded(self) -> bool:
@@ -151,6 +155,15 @@ def _row_releases(connection: Any, rows: list[dict[str, Any]]) -> tuple[frozense
     return tuple(found)
 
 
+def dbt_tests_of(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data tests of one dbt invocation's run_results: name, status, failing rows."""
+    return [{"name": str(node.get("unique_id", "")).split(".")[2],
+             "status": str(node.get("status")), "failures": node.get("failures"),
+             "message": node.get("message")}
+            for node in results.get("results") or []
+            if str(node.get("unique_id", "")).startswith("test.")]
+
+
 def dbt_test_failures(settings: Settings, candidate: Path,
                       failed: DbtFailed) -> list[tuple[str, list[dict[str, Any]]]]:
     """Run the failed tests again with ``--store-failures`` and read their offending rows:
@@ -188,6 +201,7 @@ def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,
     failures: list[tuple[str, list[dict[str, Any]]]] = []
     verdict.expectations = 0
     verdict.warnings = []
+    verdict.checks = []
     with connect(candidate) as connection:
         observed = connection.execute(
             "select coalesce(sum(observation_count), 0), coalesce(bool_or(is_synthetic), false) "
@@ -201,6 +215,7 @@ def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,
         outcome = run_checkpoint(settings, suite, frame, parameters,
                                  run_name=f"{suite} ({label}, {run_name})")
         verdict.expectations += outcome.evaluated
+        verdict.checks.append(outcome.to_check())
         verdict.warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
         failures += [(f"{suite}: {text}", rows)
                      for text, rows in zip(outcome.failed, outcome.failed_rows, strict=True)]
@@ -276,7 +291,9 @@ def build_and_audit(settings: Settings, run_id: str | None = None) -> AuditVerdi
         new = in_force_ids(candidate) - published
         try:
             verdict.dbt_nodes = build(settings, candidate)
+            verdict.dbt_tests = dbt_tests_of(last_run_results(settings))
         except DbtFailed as failed:
+            verdict.dbt_tests = dbt_tests_of(last_run_results(settings))
             if failed.errors:
                 raise AuditFailed(f"dbt build failed (a model or the run itself, which no "
                                   f"release explains); nothing was published.\n{failed}"

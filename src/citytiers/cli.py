@@ -450,5 +450,14 @@ def airflow(port: int) -> None:
         click.echo("stopping Airflow ...")
 
 
+def _register() -> None:
+    from citytiers.cli_reports import docs, report, run, status
+
+    for command in (status, report, run, docs):
+        main.add_command(command)
+
+
+_register()
+
 if __name__ == "__main__":
     main()

@@ -7,6 +7,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate, is_regular_file
@@ -48,14 +49,16 @@ class IngestOutcome:
     # Wall seconds per stage ("parse", "gates", "validate", "load"), for `citytiers load --json`
     # and `make bench`.
     timings: dict[str, float] = field(default_factory=dict)
+    # Per GX suite run on the release: ValidationOutcome.to_check() (the quality report).
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
 def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
-                        timings: dict[str, float]) -> tuple[ParsedRelease, dict[str, int],
-                                                            list[str]]:
+                        timings: dict[str, float], checks: list[dict[str, Any]]
+                        ) -> tuple[ParsedRelease, dict[str, int], list[str]]:
     """Parse into ``staging``, then run the GX suite of every raw table the release fills
     (observations: ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged
     table itself; return the staged tables' row counts. Raises TerminalError."""
@@ -83,6 +86,7 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
         outcome = run_checkpoint(settings, suite, None,
                                  {"max_data_year": meta.published_on.year},
                                  run_name=f"{path.name} ({label})")
+        checks.append(outcome.to_check())
         if not outcome.success:
             raise ValidationFailed(suite, outcome.summary(), outcome.docs_index,
                                    file=path.name)
@@ -101,6 +105,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
     timings: dict[str, float] = {}
+    checks: list[dict[str, Any]] = []
     if not is_regular_file(path):
         reason = (f"file {path.name}: is not a regular file (a symbolic link or a special "
                   "file); it was not read or copied. Put the file itself in the source "
@@ -127,7 +132,8 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
     staging = Staging(settings.staging_db)
     try:
         try:
-            parsed, counts, warnings = _parse_and_validate(settings, path, staging, timings)
+            parsed, counts, warnings = _parse_and_validate(settings, path, staging, timings,
+                                                             checks)
         except TransientError:
             raise
         except Exception as exc:
@@ -141,7 +147,8 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                 str(path), str(stored), None, meta, 0, reason, run_id))
             log.error("quarantined %s: %s", path.name, reason)
             return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
-                                 str(stored), reason, False, timings=timings)
+                                 str(stored), reason, False, timings=timings,
+                                 checks=checks)
         meta = parsed.metadata
         started = time.perf_counter()
         stored = archive(settings, path, candidate.release_id, meta)
@@ -160,4 +167,5 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         log.warning("%s: %s", path.name, warning)
     return IngestOutcome(candidate.release_id, path.name, status,
                          observations if inserted else 0, str(stored), None,
-                         meta.is_synthetic, records if inserted else 0, warnings, timings)
+                         meta.is_synthetic, records if inserted else 0, warnings, timings,
+                         checks)

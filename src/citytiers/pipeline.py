@@ -18,6 +18,7 @@ from citytiers.discover import Candidate, discover
 from citytiers.ingest import ingest
 from citytiers.publish import publish_candidate
 from citytiers.report import write_run_report
+from citytiers.reporting.history import night_state
 from citytiers.settings import Settings, load_settings
 from citytiers.transform import ensure_docs, mark_published
 
@@ -82,11 +83,12 @@ def night_verdict(run_id: str | None, settings: Settings | None = None) -> dict[
     the rest published: the alert is sent) or ``failed`` (nothing published)."""
     settings = settings or load_settings()
     kept = last_audit(settings, run_id)
+    state = night_state(kept)
     if kept is None:
         return {"state": "clean", "summary": "no build tonight: nothing new"}
-    if kept.get("failed"):
+    if state == "failed":
         return {"state": "failed", "summary": kept["summary"]}
-    if kept.get("degraded"):
+    if state == "degraded":
         alerts.notify("degraded", f"citytiers night {run_id} is degraded: "
                       f"{kept['summary']}", kept)
         return {"state": "degraded", "summary": kept["summary"],
@@ -104,7 +106,12 @@ def publish(settings: Settings | None = None) -> dict[str, Any]:
 
 def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
            settings: Settings | None = None) -> str:
-    """The run summary; the audit's verdict is the one :func:`build_and_audit` kept."""
+    """The run summary, the night in the run history, the data-quality and analytics
+    reports; the audit's verdict is the one :func:`build_and_audit` kept."""
+    from citytiers.reporting.analytics import write_analytics
+    from citytiers.reporting.history import NightFacts, record_run
+    from citytiers.reporting.quality import write_quality
+
     settings = settings or load_settings()
     kept = last_audit(settings, run_id)
     verdict = (kept or {}).get("summary") or "not run (marts unchanged)"
@@ -118,27 +125,17 @@ def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
         regenerated = ensure_docs(settings)
         docs = "regenerated" if regenerated else ("not regenerated (no dbt build since "
                                                   "the last docs)")
-    return str(write_run_report(settings, run_id, logical_date, outcomes, verdict, docs))
+    summary = write_run_report(settings, run_id, logical_date, outcomes, verdict, docs)
+    record_run(settings, NightFacts(run_id, logical_date, outcomes, kept))
+    write_quality(settings, run_id)
+    write_analytics(settings)
+    return str(summary)
 
 
 def _in_given_paths(path: Path, roots: list[Path]) -> bool:
     """``path`` is one of the given files, or a file directly in a given folder (folders
     are read like the DAG's extra source folders: not recursively)."""
     return any(path == root or path.parent == root for root in roots)
-
-
-def _release_kind(path: Path) -> str:
-    """``reference`` or ``data`` by the sidecar's format; a broken sidecar is data (ingest
-    reports it as the quarantine reason)."""
-    from citytiers.adapters import release_kind
-    from citytiers.errors import CitytiersError
-    from citytiers.metadata import read_sidecar
-
-    try:
-        declared = read_sidecar(path).get("format")
-    except CitytiersError:
-        declared = None
-    return release_kind(path, declared)
 
 
 def discover_paths(paths: list[str | Path],
@@ -152,11 +149,9 @@ def discover_paths(paths: list[str | Path],
     roots = [Path(p).resolve() for p in paths]
     found = [c for c in discover(settings, roots, include_landing=False)
              if _in_given_paths(Path(c.path), roots)]
-    # The kind discover() found (what the DAG's two discover tasks split on), else the
-    # adapter's declaration read here.
-    kinds = {c.path: getattr(c, "kind", None) or _release_kind(Path(c.path)) for c in found}
-    ordered = ([c for c in found if kinds[c.path] == "reference"]
-               + [c for c in found if kinds[c.path] != "reference"])
+    # The kind discover() found: what the DAG's two discover tasks split on.
+    ordered = ([c for c in found if c.kind == "reference"]
+               + [c for c in found if c.kind != "reference"])
     return [c.to_dict() for c in ordered]
 
 

@@ -18,6 +18,7 @@ PUBLISHED_DB_NAME = "citytiers.duckdb"
 BUILD_DB_NAME = "citytiers_build.duckdb"
 STAGING_DB_NAME = "staging.duckdb"
 CANDIDATE_DB_NAME = "candidate.duckdb"
+HISTORY_DB_NAME = "history.duckdb"
 
 
 def _rehash_after_days(default: float = 7.0) -> float:
@@ -95,6 +96,12 @@ class Settings:
     def published_db(self) -> Path:
         """The analysts' copy, replaced atomically after a validated build."""
         return self.warehouse / PUBLISHED_DB_NAME
+
+    @property
+    def history_db(self) -> Path:
+        """The run history (schema ``audit``): what every night did, for the quality
+        report and ``citytiers status`` (citytiers/reporting/history_schema.sql)."""
+        return self.warehouse / HISTORY_DB_NAME
 
     @property
     def exports(self) -> Path:

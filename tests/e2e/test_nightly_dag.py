@@ -168,30 +168,40 @@ def test_a_mart_figure_traces_back_to_its_cell(first_run) -> None:
     assert value == pytest.approx(float(cell) * 10_000)  # 万人 -> persons
 
 
-@pytest.mark.e2e
-def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(first_run) -> None:
+COUNT_SQL = ("select (select count(*) from marts.fct_city_indicator), "
+             "(select count(*) from marts.fct_city_indicator_vintage), "
+             "(select count(*) from marts.dim_release)")
+
+
+@pytest.fixture(scope="module")
+def second_night(first_run) -> dict:
     """The second night: a release the gates refuse, and one that passes them but fails
-    the mart audit. The first is quarantined at the gates, the second after it loaded; the
-    night is degraded (`make run` prints the summary and exits 1); the rest is published,
-    and the marts are what they were."""
+    the mart audit, while an analyst queries the published file throughout."""
     warehouse, _ = first_run
     db = warehouse / "citytiers.duckdb"
-    count_sql = ("select (select count(*) from marts.fct_city_indicator), "
-                 "(select count(*) from marts.fct_city_indicator_vintage), "
-                 "(select count(*) from marts.dim_release)")
-    before = query(db, count_sql)
+    before = query(db, COUNT_SQL)
     for bad in (CASES / "bad" / "negative_gdp.csv",
                 CASES / "audit" / "beijing_2024_implausible_growth.csv"):
         shutil.copy2(bad, warehouse / "landing" / bad.name)
         shutil.copy2(sidecar_path(bad), sidecar_path(warehouse / "landing" / bad.name))
-
     # An analyst keeps a read-only connection open and queries through the whole night,
     # which publishes a new version (its raw.releases records the two bad releases).
     with ReaderThroughTheNight(db) as reader:
         output = make_run(warehouse, expect_success=False)
+    return {"warehouse": warehouse, "db": db, "before": before, "reader": reader,
+            "output": output}
+
+
+@pytest.mark.e2e
+def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(second_night) -> None:
+    """The first bad release is quarantined at the gates, the second after it loaded; the
+    night is degraded (`make run` prints the summary and exits 1); the rest is published,
+    and the marts are what they were."""
+    warehouse, db, reader = second_night["warehouse"], second_night["db"], second_night["reader"]
+    output = second_night["output"]
     assert reader.errors == []
     assert reader.queries > 100
-    assert reader.seen == {before[0][0]}  # the old file, consistent throughout
+    assert reader.seen == {second_night["before"][0][0]}  # the old file, throughout
     assert reader.releases_on_held_connection == 12  # the version it opened
     assert query(db, "select count(*) from raw.releases") == [(14,)]  # a new connection
 
@@ -200,7 +210,7 @@ def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(first_run) 
     assert "DEGRADED: 1 release(s) quarantined after the audit" in output
     assert "quarantined after the audit: beijing_2024_implausible_growth.csv" in output
     assert "The night was DEGRADED" in output
-    assert query(db, count_sql) == before
+    assert query(db, COUNT_SQL) == second_night["before"]
     assert list((warehouse / "quarantine").glob("*negative_gdp.csv.reason.txt"))
     assert query(db, "select state, count(*) from raw.release_states group by 1 order by 1") \
         == [("loaded", 12), ("quarantined", 1), ("quarantined_after_audit", 1)]
@@ -254,3 +264,132 @@ def test_the_published_file_is_read_only_for_analysts(first_run, tmp_path: Path)
         assert "Permission denied" in open_read_write_as_analyst(copy)
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def citytiers(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI, as a user runs it against this warehouse."""
+    return subprocess.run([str(PROJECT_ROOT / ".venv" / "bin" / "citytiers"), *args],
+                          env={**os.environ, "CITYTIERS_WAREHOUSE": str(warehouse)},
+                          capture_output=True, text=True, timeout=300)
+
+
+def open_offline(browser, page: Path, screenshot: str):
+    """``page`` in headless Chromium with the network blocked; every request it made (a
+    self-contained page makes none but file: ones). A full-page screenshot is kept in
+    tests/artifacts/ (the README's images are copied from there)."""
+    from tests.conftest import ARTIFACTS
+
+    tab = browser.new_page(viewport={"width": 1200, "height": 900})
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    tab.goto(page.as_uri())
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    return tab, requested
+
+
+@pytest.mark.e2e
+def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
+                                                                   browser) -> None:
+    """The latest run's page, opened with the network blocked: the night's state, both
+    quarantined files with their reasons, the synthetic banner, the suites with their
+    counts, and the past runs (both nights) in the index."""
+    warehouse = second_night["warehouse"]
+    tab, requested = open_offline(browser, warehouse / "reports" / "quality" / "index.html",
+                                  "quality_report.png")
+    text = tab.inner_text("body")
+    assert {url.split(":")[0] for url in requested} == {"file"}
+    assert tab.inner_text("#night-state") == "DEGRADED"
+    assert "WARNING: this warehouse contains SYNTHETIC SAMPLE releases" in tab.inner_text(
+        "#synthetic-banner")
+    releases = tab.inner_text("#releases + table")
+    assert "negative_gdp.csv\nc27c95f8ce63" in releases
+    assert "gdp of 苏州市 2022 is -2.39583e+12 yuan (printed -23958.34 亿元)" in releases
+    assert "beijing_2024_implausible_growth.csv" in releases
+    assert "quarantined_after_audit" in releases
+    assert "gdp_growth_nominal_pct" in releases  # the audit's reason
+    rows = tab.locator("#expectations + p + table tr").all_inner_texts()
+    assert any(r.startswith("negative_gdp.csv\traw_observations\tFAILED\t16\t1") for r in rows)
+    assert any(r.startswith("marts.mart_growth_ranking_year\tmart_growth_ranking_year\t"
+                            "passed") for r in rows)  # the round after the culprit left
+    assert "dbt tests" in text and " pass (the nightly build" in text
+    freshness = tab.inner_text("#freshness + table")
+    assert "sample\t12\t2024-12-30" in freshness
+    tab.goto((warehouse / "reports" / "quality" / "runs.html").as_uri())
+    runs = tab.locator("table tr").all_inner_texts()
+    assert len(runs) == 3 and "degraded" in runs[1] and "clean" in runs[2]
+    tab.close()
+    with duckdb.connect(str(warehouse / "history.duckdb"), read_only=True) as history:
+        assert history.execute(
+            "select state, loaded, quarantined, quarantined_after_audit from audit.runs "
+            "order by recorded_at").fetchall() == [("clean", 12, 0, 0), ("degraded", 0, 1, 1)]
+    # The first night revised figures of earlier samples: the largest are its highlights.
+    first_revision = query(warehouse / "citytiers.duckdb", """
+        select max(abs(revision_pct)) from marts.fct_city_indicator_vintage
+        where previous_value is not null and value <> previous_value""")[0][0]
+    with duckdb.connect(str(warehouse / "history.duckdb"), read_only=True) as history:
+        shown = history.execute("select max(abs(revision_pct)) from audit.run_revisions"
+                                ).fetchone()[0]
+    assert shown == pytest.approx(first_revision)
+
+
+@pytest.mark.e2e
+def test_the_analytics_report_draws_the_marts_offline(second_night, browser) -> None:
+    """The analytics page, offline: charts whose text is the marts' (the top riser's name
+    in the risers chart, the latest trillion club in its table), each marked synthetic."""
+    warehouse = second_night["warehouse"]
+    db = warehouse / "citytiers.duckdb"
+    tab, requested = open_offline(browser, warehouse / "reports" / "analytics" / "index.html",
+                                  "analytics_report.png")
+    assert {url.split(":")[0] for url in requested} == {"file"}
+    assert "SYNTHETIC SAMPLE" in tab.inner_text("#synthetic-banner")
+    year, riser = query(db, """
+        select data_year, city_name from marts.mart_growth_ranking_year
+        where data_year = (select max(data_year) from marts.mart_growth_ranking_year)
+        order by rank_change desc, gdp_rank_national limit 1""")[0]
+    chart_text = tab.locator("#movers + .chart svg text").all_text_contents()
+    assert any(text.startswith(riser) for text in chart_text), chart_text
+    assert any("SYNTHETIC SAMPLE" in text for text in chart_text)
+    members = query(db, """select data_year, count(*) from marts.mart_trillion_club_year
+                           where is_member group by 1 order by 1 desc limit 1""")[0]
+    latest = tab.locator("#trillion + .chart + table tr").nth(-1).inner_text().split("\t")
+    assert latest[:2] == [str(members[0]), str(members[1])]
+    assert tab.locator("svg").count() == 4  # tiers, trillion club, movers, provinces
+    assert str(year) in tab.inner_text("#movers")
+    tab.close()
+
+
+@pytest.mark.e2e
+def test_report_and_status_commands(second_night, browser) -> None:
+    """`citytiers report --city 苏州` writes the city's page (its GDP as in the mart);
+    an unknown city fails with a clear message; `citytiers status` names the degraded
+    night and its quarantined files (exit status 1); `citytiers docs` passes the
+    description check on this build."""
+    warehouse = second_night["warehouse"]
+    done = citytiers(warehouse, "report", "--city", "苏州")
+    assert done.returncode == 0, done.stderr
+    page = warehouse / "reports" / "analytics" / "city" / f"{SUZHOU}.html"
+    assert str(page) in done.stdout
+    gdp = query(warehouse / "citytiers.duckdb", """
+        select gdp_yuan / 1e8 from marts.mart_growth_ranking_year
+        where city_code = ? order by data_year desc limit 1""", SUZHOU)[0][0]
+    tab, requested = open_offline(browser, page, "city_profile.png")
+    assert {url.split(":")[0] for url in requested} == {"file"}
+    assert f"{gdp:,.2f}" in tab.inner_text("table")
+    assert any("苏州市 GDP" in t for t in tab.locator("svg text").all_text_contents())
+    tab.close()
+
+    unknown = citytiers(warehouse, "report", "--city", "不存在")
+    assert unknown.returncode == 1
+    assert "no city named '不存在'" in unknown.stdout
+
+    status = citytiers(warehouse, "status")
+    assert status.returncode == 1, status.stdout + status.stderr
+    assert "DEGRADED" in status.stdout
+    assert "negative_gdp.csv" in status.stdout
+    assert "beijing_2024_implausible_growth.csv" in status.stdout
+    assert "SYNTHETIC SAMPLE" in status.stdout
+
+    documented = citytiers(warehouse, "docs")
+    assert documented.returncode == 0, documented.stdout + documented.stderr
+    assert "every model and mart column described" in documented.stdout

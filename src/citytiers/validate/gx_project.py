@@ -56,6 +56,15 @@ class ValidationOutcome:
     # Per failed expectation (in the order of ``failed``): the lineage columns of every row
     # it found (a mart suite: the release ids the audit blames), empty for table checks.
     failed_rows: list[list[dict[str, Any]]] = field(default_factory=list)
+    # The Data Docs page of this validation (a file: URL), for the quality report's links.
+    docs_page: str | None = None
+
+    def to_check(self) -> dict[str, Any]:
+        """What the quality report keeps of it: counts, the first failures, the page."""
+        return {"suite": self.suite, "success": self.success, "evaluated": self.evaluated,
+                "failed_count": len(self.failed),
+                "first_failures": self.failed[:FAILED_EXPECTATIONS_SHOWN],
+                "warnings": self.warnings, "docs_page": self.docs_page}
 
     def summary(self) -> str:
         verdict = "passed" if self.success else "FAILED"
@@ -307,6 +316,9 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
     failed_rows: list[list[dict[str, Any]]] = []
     warnings: list[str] = []
     evaluated = 0
+    pages = [site.get("site_url") for key in result.run_results
+             for site in context.get_docs_sites_urls(resource_identifier=key,
+                                                     only_if_exists=False)]
     for run_result in result.run_results.values():
         for expectation_result in run_result.results:
             evaluated += 1
@@ -323,4 +335,5 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
     return ValidationOutcome(suite=name, success=not failed, evaluated=evaluated,
                              failed=failed,
                              docs_index=settings.reports / "data_docs" / "index.html",
-                             warnings=warnings, failed_rows=failed_rows)
+                             warnings=warnings, failed_rows=failed_rows,
+                             docs_page=next((page for page in pages if page), None))
