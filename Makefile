@@ -21,7 +21,7 @@ SOURCES ?=
 SAMPLES ?= 1
 RUN_FLAGS = $(if $(filter 0,$(SAMPLES)),--no-samples) $(foreach d,$(SOURCES),--source "$(d)")
 
-.PHONY: run test lint install airflow docs clean-warehouse load-reference bench
+.PHONY: run test lint install airflow docs screenshots clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,3 +80,7 @@ clean-warehouse:
 DOCS_PORT ?= 8081
 docs: $(STAMP)
 	$(BIN)/citytiers docs --serve --port $(DOCS_PORT)
+
+## The README's screenshots, from the reports `make test` opened in Chromium.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.readme_screenshots

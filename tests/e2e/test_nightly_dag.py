@@ -393,3 +393,25 @@ def test_report_and_status_commands(second_night, browser) -> None:
     documented = citytiers(warehouse, "docs")
     assert documented.returncode == 0, documented.stdout + documented.stderr
     assert "every model and mart column described" in documented.stdout
+
+
+def readme_questions() -> list[tuple[str, str]]:
+    """(SQL, printed answer) of each question in the README's "Five questions" section."""
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Five questions, answered on the samples", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    return re.findall(r"```sql\n(.*?)```\s+```text\n(.*?)```", section, flags=re.S)
+
+
+@pytest.mark.e2e
+def test_the_readme_answers_are_the_samples(second_night) -> None:
+    """Each README question, run with `citytiers query --format csv` on the sample
+    warehouse, prints exactly the answer the README shows."""
+    questions = readme_questions()
+    assert len(questions) == 5
+    for sql, answer in questions:
+        done = citytiers(second_night["warehouse"], "query", sql, "--format", "csv")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == answer, sql

@@ -98,6 +98,9 @@ def assert_finished(airflow: AirflowServices, run_id: str) -> dict[str, list[str
 
 @pytest.mark.e2e
 def test_a_unpausing_runs_the_latest_night_on_an_empty_warehouse(airflow) -> None:
+    # The API server lists the project's DAGs, and only them (no examples).
+    listed = airflow.request("GET", "/api/v2/dags")
+    assert [d["dag_id"] for d in listed["dags"]] == ["citytiers_nightly"]
     dag = airflow.get_dag()
     assert dag is not None and dag["is_paused"] is True  # paused at creation
     assert airflow.runs() == []

@@ -10,6 +10,7 @@ killed while it builds the candidate.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -119,14 +120,24 @@ def test_sigkill_of_dbt_build_leaves_both_databases_as_they_were(published: Sett
     night = child(published, "from citytiers import pipeline; "
                              "pipeline.build_and_audit('night-2')")
 
+    def dbt_children() -> list[psutil.Process]:
+        found = []
+        for process in psutil.Process(night.pid).children(recursive=True):
+            # A short-lived helper may exit (or linger as a zombie) while we look.
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+                if DBT_MAIN in " ".join(process.cmdline()):
+                    found.append(process)
+        return found
+
     def dbt_is_building() -> bool:
-        children = psutil.Process(night.pid).children(recursive=True)
-        return any(DBT_MAIN in " ".join(c.cmdline()) and c.cpu_times().user > 3
-                   for c in children if c.is_running())
+        busy = False
+        for process in dbt_children():
+            with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
+                busy = busy or process.cpu_times().user > 3
+        return busy
 
     wait_for(dbt_is_building, "dbt to be building", night)
-    [dbt] = [c for c in psutil.Process(night.pid).children(recursive=True)
-             if DBT_MAIN in " ".join(c.cmdline())]
+    [dbt] = dbt_children()
     dbt.send_signal(signal.SIGKILL)
     night.wait(timeout=TIMEOUT)
     assert night.returncode != 0  # the audit refuses a build dbt did not finish

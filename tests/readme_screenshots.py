@@ -1,0 +1,30 @@
+"""Copy the report screenshots of the last `make test` (tests/artifacts/) into the README's
+docs/images/, cut to the top of each page and reduced (`make screenshots`)."""
+
+from __future__ import annotations
+
+from PIL import Image
+from tests.conftest import ARTIFACTS
+
+from citytiers.settings import PROJECT_ROOT
+
+# Screenshot -> the height (pixels of the 1200-wide page) the README shows of it.
+SHOWN = {"quality_report": 1900, "analytics_report": 2100, "city_profile": 1300}
+WIDTH = 900
+
+
+def main() -> None:
+    target = PROJECT_ROOT / "docs" / "images"
+    target.mkdir(parents=True, exist_ok=True)
+    for name, height in SHOWN.items():
+        image = Image.open(ARTIFACTS / f"{name}.png").convert("RGB")
+        image = image.crop((0, 0, image.width, min(height, image.height)))
+        image = image.resize((WIDTH, round(image.height * WIDTH / image.width)),
+                             Image.Resampling.LANCZOS)
+        image.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+            target / f"{name}.png", optimize=True)
+        print(f"wrote {target / name}.png")
+
+
+if __name__ == "__main__":
+    main()
