@@ -44,17 +44,19 @@ PORT ?= 8080
 airflow: $(STAMP)
 	$(BIN)/citytiers airflow --port $(PORT)
 
-## Lint, then every test (unit, functional, DAG end to end through Airflow).
-## The real reference data beside the repository (read, never modified): administrative
-## code lists and records, change events, and the 2010/2020 censuses, then the samples.
+## A warehouse of REAL data only, in warehouse/real/ (no synthetic sample mixed in): the
+## real reference data beside the repository (read, never modified): administrative code
+## lists and records, change events, and the 2010/2020 censuses.
 SHARED_DATA ?= ../shared/data
 REFERENCE_SOURCES = $(SHARED_DATA)/areacodes/result.csv $(SHARED_DATA)/areacodes/annual \
   $(SHARED_DATA)/crosswalk/events_2000_2026.csv \
   $(SHARED_DATA)/crosswalk/unified_events_1987_2026.csv $(SHARED_DATA)/census
+REAL_WAREHOUSE ?= $(CURDIR)/warehouse/real
 load-reference:
 	@test -d $(SHARED_DATA) || { echo "$(SHARED_DATA) not found: set SHARED_DATA=/path/to/data"; exit 1; }
-	$(MAKE) --no-print-directory run SOURCES="$(REFERENCE_SOURCES)"
+	$(MAKE) --no-print-directory run SAMPLES=0 WAREHOUSE=$(REAL_WAREHOUSE) SOURCES="$(REFERENCE_SOURCES)"
 
+## Lint, then every test (unit, functional, DAG end to end through Airflow).
 # One pytest worker per core (pytest-xdist), whole files per worker (--dist loadfile: a
 # file's fixtures, e.g. one Airflow or one warehouse, are built once). Most of the time is
 # dbt, DuckDB and Airflow in child processes; two workers keep both cores busy.

@@ -39,28 +39,20 @@ from citytiers.release_states import (
 )
 from citytiers.settings import Settings
 from citytiers.transform import DbtFailed, build, last_run_results, prepare_candidate, run_dbt
+from citytiers.validate.gx_project import RAW_SUITE_PREFIX
 from citytiers.validate.suites import (
     CITY_YEAR_COLUMNS,
     MIN_MART_ROWS,
     RELEASE_ID_COLUMN,
     RELEASE_ID_SUFFIX,
+    SUITES,
 )
 
 log = logging.getLogger(__name__)
 
-# Suite name = table name; each suite validates the whole table after `dbt build`.
-MART_TABLES = (
-    "fct_city_indicator",
-    "fct_city_indicator_vintage",
-    "mart_city_size_class",
-    "mart_city_tier_year",
-    "mart_city_tier_year_all_schemes",
-    "mart_trillion_club_year",
-    "mart_growth_ranking_year",
-    "mart_overtakes",
-    "mart_tier_transitions",
-    "mart_population_change",
-)
+# Suite name = table name; each suite validates the whole table after `dbt build`. The
+# suites are declared once (validate.suites.SUITES); the marts are those not of raw tables.
+MART_TABLES = tuple(name for name in SUITES if not name.startswith(RAW_SUITE_PREFIX))
 
 
 def max_audit_rounds() -> int:

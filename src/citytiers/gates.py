@@ -37,6 +37,7 @@ from citytiers.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
 from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, short_forms
+from citytiers.release_order import latest_release_first
 from citytiers.settings import Settings
 from citytiers.validate.gate_queries import PROBLEMS_TABLE, find_problems
 
@@ -231,7 +232,7 @@ def _stage_previous(con, is_synthetic: bool, published_on: dt.date | None) -> No
           and (?::date is null or r.published_on <= ?::date)
         qualify row_number() over (
             partition by o.city_code, o.indicator_code, o.scope, o.basis, o.data_year
-            order by r.published_on desc, r.processed_at desc) = 1""",
+            order by """ + latest_release_first("r.") + ") = 1",
                 [is_synthetic, published_on, published_on])
 
 

@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citytiers.release_order import latest_release_first
+
 # Province-level units that are cities: their own code is the city's code.
 MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 # Name endings a printed table may leave out: 苏州 for 苏州市, 延边 for 延边朝鲜族自治州 is
@@ -36,7 +38,7 @@ LATEST_CODE_RECORD_RELEASE = """
     select r.release_id from raw.release_states r
     where r.in_force and r.release_id in (
         select distinct release_id from raw.admin_code_records)
-    order by r.published_on desc, r.processed_at desc limit 1"""
+    order by """ + latest_release_first("r.") + " limit 1"
 
 
 @dataclass(frozen=True)

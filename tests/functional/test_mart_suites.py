@@ -79,6 +79,16 @@ def overtakes() -> pd.DataFrame:
     })
 
 
+def measure_ranks() -> pd.DataFrame:
+    """新余 (360500) 2022: 2nd in 江西 on per-capita disposable income (illustrative)."""
+    return pd.DataFrame({
+        "measure": ["disposable_income_per_capita", "gdp_per_capita"],
+        "city_code": ["360500", "360500"], "data_year": [2022, 2022],
+        "value": [46500.0, 108000.0], "rank_national": [60, 40],
+        "rank_province": [2, 1], "first_time_province_top_n": [True, False],
+    })
+
+
 def tier_transitions() -> pd.DataFrame:
     return pd.DataFrame({
         "city_code": ["320400"], "data_year": [2023], "from_year": [2022],
@@ -122,6 +132,10 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame], None
     "mart_overtakes": (
         overtakes, lambda f: f.__setitem__("peer_rank_in_comparison", [1, 1]),
         "expect_column_pair_values_a_to_be_greater_than_b"),
+    "mart_city_measure_rank_year": (
+        # A per-capita income of 0 yuan is a missing figure printed as 0, not a rank.
+        measure_ranks, lambda f: f.__setitem__("value", [0.0, 108000.0]),
+        "expect_column_values_to_be_between"),
     "mart_tier_transitions": (
         tier_transitions, lambda f: f.__setitem__("from_year", [2030]),
         "expect_column_pair_values_a_to_be_greater_than_b"),

@@ -63,9 +63,7 @@ observed_city_names as (
         row_number() over (
             partition by city_code
             order by
-                published_on desc nulls last,
-                processed_at desc,
-                release_id,
+                {{ latest_release_first() }},
                 observation_seq
         ) as name_rank
     from int_observations_ranked

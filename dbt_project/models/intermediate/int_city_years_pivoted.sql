@@ -1,5 +1,6 @@
 -- One row per prefecture-level city (or municipality) and data year with at least one
--- whole-city GDP / GDP per capita / real growth / resident population figure or an
+-- whole-city GDP / GDP per capita / real growth / resident population / per-capita
+-- disposable income figure or an
 -- urban-area (城区) population figure: the latest vintages pivoted into columns, with the
 -- city's classification in that data year (the int_cities_classified row whose data-year
 -- range holds it: 420600 is 襄樊市 in 2009 and 襄阳市 in 2010; 522400 毕节地区 is not a
@@ -54,7 +55,8 @@ latest_whole_city_observations as (
     where int_observations_ranked.vintage_rank = 1
         and int_observations_ranked.scope = 'whole_city'
         and int_observations_ranked.indicator_code in
-            ('gdp', 'gdp_per_capita', 'gdp_growth_real_pct', 'population_resident')
+            ('gdp', 'gdp_per_capita', 'gdp_growth_real_pct', 'population_resident',
+             'disposable_income_per_capita')
 
 ),
 
@@ -68,7 +70,9 @@ whole_city_figures as (
         max(case when indicator_code = 'gdp_per_capita' then value end) as gdp_per_capita_reported_yuan,
         max(case when indicator_code = 'gdp_growth_real_pct' then value end) as gdp_growth_real_pct,
         max(case when indicator_code = 'population_resident' then value end) as population_resident_persons,
-        max(case when indicator_code = 'population_resident' then basis end) as population_resident_basis
+        max(case when indicator_code = 'population_resident' then basis end) as population_resident_basis,
+        max(case when indicator_code = 'disposable_income_per_capita' then value end)
+            as disposable_income_per_capita_yuan
     from latest_whole_city_observations
     where basis_rank = 1
     group by
@@ -114,6 +118,7 @@ city_years_pivoted as (
         whole_city_figures.gdp_growth_real_pct,
         whole_city_figures.population_resident_persons,
         whole_city_figures.population_resident_basis,
+        whole_city_figures.disposable_income_per_capita_yuan,
         urban_area_years.city_code is not null as has_urban_area_population
     from city_years
     inner join int_cities_classified

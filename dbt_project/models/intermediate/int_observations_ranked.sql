@@ -3,8 +3,8 @@
 -- and `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code,
 -- scope, basis). The basis is part of the key: a census 城区 figure and a yearbook 城区
 -- figure for the same city and year are two facts, never vintages of one another.
--- Latest = published_on desc, edition_year desc, processed_at desc, then release_id
--- (a deterministic tie-break). Releases without a publication date rank last.
+-- Latest: the macro latest_release_first (publication date, then edition, then
+-- processing time, then release_id). Releases without a publication date rank last.
 
 with stg_raw__releases as (
 
@@ -55,11 +55,7 @@ observations_ranked as (
         observations_of_loaded_releases.*,
         row_number() over (
             partition by city_code, data_year, indicator_code, scope, basis
-            order by
-                published_on desc nulls last,
-                edition_year desc nulls last,
-                processed_at desc,
-                release_id
+            order by {{ latest_release_first() }}
         ) as vintage_rank,
         count(*) over (
             partition by city_code, data_year, indicator_code, scope, basis

@@ -51,6 +51,9 @@ tier_changes as (
         on tier_now.city_code = break_years.city_code
         and tier_now.data_year = break_years.data_year
     where tier_now.tier <> tier_before.tier
+        -- A year without the inputs to tier the city is not a move (into or out of it).
+        and tier_now.tier <> '{{ var("unclassified_tier") }}'
+        and tier_before.tier <> '{{ var("unclassified_tier") }}'
 
 )
 

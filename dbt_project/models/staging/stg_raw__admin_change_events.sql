@@ -24,13 +24,11 @@ event_releases as (
         stg_raw__releases.release_id,
         stg_raw__releases.file_name,
         stg_raw__releases.published_on,
+        stg_raw__releases.edition_year,
         stg_raw__releases.processed_at,
         row_number() over (
             partition by stg_raw__releases.file_name
-            order by
-                stg_raw__releases.published_on desc nulls last,
-                stg_raw__releases.processed_at desc,
-                stg_raw__releases.release_id
+            order by {{ latest_release_first('stg_raw__releases.') }}
         ) as release_rank_in_dataset
     from stg_raw__releases
     where stg_raw__releases.is_in_force
@@ -50,9 +48,7 @@ events_of_latest_releases as (
         row_number() over (
             partition by source_events.event_id
             order by
-                event_releases.published_on desc nulls last,
-                event_releases.processed_at desc,
-                event_releases.release_id,
+                {{ latest_release_first('event_releases.') }},
                 source_events.record_seq
         ) as event_rank
     from source_events

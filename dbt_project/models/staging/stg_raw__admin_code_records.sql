@@ -22,10 +22,7 @@ record_releases as (
     select
         stg_raw__releases.release_id,
         row_number() over (
-            order by
-                stg_raw__releases.published_on desc nulls last,
-                stg_raw__releases.processed_at desc,
-                stg_raw__releases.release_id
+            order by {{ latest_release_first('stg_raw__releases.') }}
         ) as release_rank
     from stg_raw__releases
     where stg_raw__releases.is_in_force

@@ -1,7 +1,7 @@
 -- One row per (snapshot_year, code): the year-end code lists (codes in force on 31
 -- December of snapshot_year). Each year's list is its own dataset; when a year was loaded
 -- in several releases (a corrected list), only the latest loaded release of that year
--- counts: published_on desc, processed_at desc, release_id.
+-- counts (the macro latest_release_first).
 
 with source_snapshots as (
 
@@ -21,6 +21,7 @@ snapshot_releases as (
         source_snapshots.release_id,
         source_snapshots.snapshot_year,
         stg_raw__releases.published_on,
+        stg_raw__releases.edition_year,
         stg_raw__releases.processed_at
     from source_snapshots
     inner join stg_raw__releases
@@ -36,7 +37,7 @@ snapshot_releases_ranked as (
         snapshot_year,
         row_number() over (
             partition by snapshot_year
-            order by published_on desc nulls last, processed_at desc, release_id
+            order by {{ latest_release_first() }}
         ) as release_rank
     from snapshot_releases
 

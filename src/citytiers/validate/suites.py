@@ -471,6 +471,16 @@ def _mart_overtakes(dictionary: Dictionary) -> list[Any]:
     ]
 
 
+def _mart_city_measure_rank_year(dictionary: Dictionary) -> list[Any]:
+    """ranks on GDP, GDP per capita and per-capita disposable income."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, strict_min=True),
+        *_ranks(["rank_national", "rank_province"], MAX_PREFECTURE_LEVEL_UNITS),
+    ]
+
+
 def _mart_tier_transitions(dictionary: Dictionary) -> list[Any]:
     """tier changes between consecutive years, forward in time."""
     import great_expectations.expectations as gxe
@@ -506,6 +516,7 @@ SUITES = {
         "mart_trillion_club_year": _mart_trillion_club_year,
         "mart_growth_ranking_year": _mart_growth_ranking_year,
         "mart_overtakes": _mart_overtakes,
+        "mart_city_measure_rank_year": _mart_city_measure_rank_year,
         "mart_tier_transitions": _mart_tier_transitions,
         "mart_population_change": _mart_population_change,
     }.items()},
