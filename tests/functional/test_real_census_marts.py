@@ -85,3 +85,46 @@ def test_population_change_equals_the_census_file(shared_data: Path, warehouse: 
     for code in ["460300", *CORPS_CITIES]:  # Sansha, the Xinjiang corps cities
         comparable, persons, _, rank = change[code]
         assert comparable is False and persons is None and rank is None, code
+
+
+# The 2020 census county volume (分县资料), DOMAIN.md: the 683 cities, prefecture- and
+# county-level, with a 城区 population, by size class. One press source says 71 type-II
+# large cities; the file gives 70, and so does this warehouse.
+CENSUS_2020_CLASS_COUNTS = {"super_large": 7, "mega": 14, "large_1": 14, "large_2": 70,
+                            "medium": 135, "small_1": 254, "small_2": 189}
+
+
+@pytest.mark.functional
+def test_census_2020_size_classes_count_every_city_with_a_chengqu_population(
+        warehouse: Path) -> None:
+    counts = dict(rows(warehouse, """
+        select size_class, count(*) from marts.mart_city_size_class
+        where basis = 'census_chengqu' and data_year = 2020 group by size_class"""))
+    assert counts == CENSUS_2020_CLASS_COUNTS
+
+
+@pytest.mark.functional
+def test_over_200_cities_have_half_a_million_to_three_million(warehouse: Path) -> None:
+    """The article's "城区人口在50万-300万之间的城市超过200个" counts county-level cities (昆山,
+    义乌, 晋江 ...) too: 205 in 2020 (28 of them county-level), all tiered; a county-level
+    city is waist in that band (the press scheme has no head rule for it), a
+    prefecture-level one waist unless a head rule holds (a capital, a trillion-yuan GDP)."""
+    banded = rows(warehouse, """
+        select city_level, tier, count(*) from marts.mart_city_tier_year
+        where data_year = 2020 and size_class_basis = 'census_chengqu'
+          and urban_population_persons >= 500000 and urban_population_persons < 3000000
+        group by all order by all""")
+    assert sum(n for *_, n in banded) == 205
+    county = {tier: n for level, tier, n in banded if level == "county_level_city"}
+    assert county == {"waist": 28}  # 昆山, 义乌, 晋江 ... (the file gives 28)
+    # Only the samples' 106 cities have a GDP here: any other prefecture-level city in the
+    # band could be head by GDP, so it is unclassified (missing gdp), never waist by default.
+    assert {tier for level, tier, _ in banded if level != "county_level_city"} \
+        == {"head", "waist", "unclassified"}
+    assert rows(warehouse, """
+        select distinct missing_inputs from marts.mart_city_tier_year
+        where data_year = 2020 and tier = 'unclassified'""") == [("gdp",)]
+    named = {name for (name,) in rows(warehouse, """
+        select city_name from marts.mart_city_tier_year
+        where data_year = 2020 and city_level = 'county_level_city' and tier = 'waist'""")}
+    assert {"昆山市", "义乌市", "晋江市"} <= named

@@ -1,4 +1,4 @@
--- One row per (city_code, data_year) of int_city_years_pivoted that has an urban-area
+-- One row per (city_code, data_year) of int_tier_city_years that has an urban-area
 -- (城区) population figure to size it by: the size class used for that data year, and the
 -- figure and basis it comes from. The population-basis policy (README, "Tiers over
 -- history"):
@@ -13,9 +13,9 @@
 -- A city-year with no figure within those bounds gets no row here: its tier then says
 -- which input was missing (int_city_years_tiered), it is never sized by a guess.
 
-with int_city_years_pivoted as (
+with int_tier_city_years as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_tier_city_years') }}
 
 ),
 
@@ -28,30 +28,30 @@ mart_city_size_class as (
 candidates as (
 
     select
-        int_city_years_pivoted.city_code,
-        int_city_years_pivoted.data_year,
+        int_tier_city_years.city_code,
+        int_tier_city_years.data_year,
         mart_city_size_class.data_year as size_class_basis_year,
         mart_city_size_class.basis as size_class_basis,
         mart_city_size_class.urban_population_persons,
         mart_city_size_class.size_class,
         mart_city_size_class.size_class_name_zh,
-        mart_city_size_class.data_year > int_city_years_pivoted.data_year
+        mart_city_size_class.data_year > int_tier_city_years.data_year
             as size_class_basis_is_later,
         row_number() over (
-            partition by int_city_years_pivoted.city_code, int_city_years_pivoted.data_year
+            partition by int_tier_city_years.city_code, int_tier_city_years.data_year
             order by
                 mart_city_size_class.size_class_priority,
-                abs(int_city_years_pivoted.data_year - mart_city_size_class.data_year),
+                abs(int_tier_city_years.data_year - mart_city_size_class.data_year),
                 mart_city_size_class.data_year
         ) as candidate_rank
-    from int_city_years_pivoted
+    from int_tier_city_years
     inner join mart_city_size_class
-        on int_city_years_pivoted.city_code = mart_city_size_class.city_code
-        and abs(int_city_years_pivoted.data_year - mart_city_size_class.data_year)
+        on int_tier_city_years.city_code = mart_city_size_class.city_code
+        and abs(int_tier_city_years.data_year - mart_city_size_class.data_year)
             <= {{ var('size_class_max_age_years') }}
     where mart_city_size_class.size_class_priority is not null
         and ({{ var('size_class_allow_later_basis') }}
-            or mart_city_size_class.data_year <= int_city_years_pivoted.data_year)
+            or mart_city_size_class.data_year <= int_tier_city_years.data_year)
 
 )
 

@@ -1,5 +1,6 @@
--- One row per (scheme, city_code, data_year): the tier of every prefecture-level city (and
--- municipality) in every data year with a GDP or urban-area population figure, under every
+-- One row per (scheme, city_code, data_year): the tier of every city-year of
+-- int_tier_city_years (prefecture-level cities and municipalities with a GDP or urban-area
+-- population figure, county-level cities with an urban-area figure), under every
 -- scheme of seeds/tier_rules.csv, with the inputs that decided it and a readable reason.
 --
 -- Rule table semantics: a scheme's rules are tried in rule_order; the conditions within a
@@ -15,9 +16,9 @@
 -- what is missing. A capital without a GDP figure is still head (no earlier rule of
 -- another tier can win); a city without 城区 population is unclassified, not tail.
 
-with int_city_years_pivoted as (
+with int_tier_city_years as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_tier_city_years') }}
 
 ),
 
@@ -36,28 +37,26 @@ tier_rules as (
 city_years_with_inputs as (
 
     select
-        int_city_years_pivoted.city_code,
-        int_city_years_pivoted.city_name,
-        int_city_years_pivoted.province_code,
-        int_city_years_pivoted.province_name,
-        int_city_years_pivoted.city_level,
-        int_city_years_pivoted.is_provincial_capital,
-        int_city_years_pivoted.is_municipality,
-        int_city_years_pivoted.data_year,
-        int_city_years_pivoted.gdp_yuan,
-        int_city_years_pivoted.gdp_yuan >= {{ var('trillion_yuan') }} as is_trillion_club,
+        int_tier_city_years.city_code,
+        int_tier_city_years.city_name,
+        int_tier_city_years.province_code,
+        int_tier_city_years.province_name,
+        int_tier_city_years.city_level,
+        int_tier_city_years.is_provincial_capital,
+        int_tier_city_years.is_municipality,
+        int_tier_city_years.data_year,
+        int_tier_city_years.gdp_yuan,
+        int_tier_city_years.gdp_yuan >= {{ var('trillion_yuan') }} as is_trillion_club,
         int_city_year_size_classes.urban_population_persons,
         int_city_year_size_classes.size_class,
         int_city_year_size_classes.size_class_name_zh,
         int_city_year_size_classes.size_class_basis,
         int_city_year_size_classes.size_class_basis_year,
         int_city_year_size_classes.size_class_basis_is_later
-    from int_city_years_pivoted
+    from int_tier_city_years
     left join int_city_year_size_classes
-        on int_city_years_pivoted.city_code = int_city_year_size_classes.city_code
-        and int_city_years_pivoted.data_year = int_city_year_size_classes.data_year
-    where int_city_years_pivoted.gdp_yuan is not null
-        or int_city_years_pivoted.has_urban_area_population
+        on int_tier_city_years.city_code = int_city_year_size_classes.city_code
+        and int_tier_city_years.data_year = int_city_year_size_classes.data_year
 
 ),
 
@@ -85,8 +84,10 @@ rule_evaluations as (
             or not tier_rules.requires_capital_or_municipality
             or city_years_with_inputs.is_provincial_capital
             or city_years_with_inputs.is_municipality)
+        -- city_level: one level, or several separated by ';' (prefecture_city;municipality).
         and (tier_rules.city_level is null
-            or city_years_with_inputs.city_level = tier_rules.city_level)
+            or {{ dbt.position(dbt.concat(["';'", "city_years_with_inputs.city_level", "';'"]),
+                               dbt.concat(["';'", "tier_rules.city_level", "';'"])) }} > 0)
             as rule_holds
     from city_years_with_inputs
     cross join tier_rules

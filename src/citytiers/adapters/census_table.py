@@ -6,7 +6,8 @@ matching, so the sidecar declares which columns to load and how::
     format: census_table
     code_column: 区划代码
     name_column: 市
-    levels: [prefecture, municipality]        # which rows (by code) to keep
+    levels: [prefecture, municipality]        # which rows (by code) to keep; county_city:
+                                              # the county-level rows printed as 县级市
     missing_values: [NA]
     code_map: {"110100": "110000"}           # optional: a publisher's code -> GB/T 2260
     columns:
@@ -42,7 +43,10 @@ from citytiers.staging import Staging
 IGNORED_COLUMNS_SHOWN = 12
 MUNICIPALITY_PREFIXES = frozenset({"11", "12", "31", "50"})
 LEVELS = frozenset({"municipality", "province", "prefecture", "direct_county", "county",
-                    "grouping"})
+                    "county_city", "grouping"})
+# A county-level row printed as a city (县级市: 昆山市, 义乌市): level county_city, which a
+# sidecar may load without the districts, counties and development zones beside it.
+CITY_SUFFIX = "市"
 
 
 class ColumnSpec(BaseModel):
@@ -175,7 +179,10 @@ class Adapter(BaseAdapter):
                                              column=column_letter(code_col)))
                 continue
             code = layout.code_map.get(code, code)
-            if admin_level(code) not in layout.levels:
+            level = admin_level(code)
+            if level == "county" and str(names[row_index] or "").strip().endswith(CITY_SUFFIX):
+                level = "county_city"
+            if level not in layout.levels:
                 continue
             keys.row_index.append(row_index)
             keys.city_code.append(code)
