@@ -355,6 +355,14 @@ def test_the_analytics_report_draws_the_marts_offline(second_night, browser) -> 
     latest = tab.locator("#trillion + .chart + table tr").nth(-1).inner_text().split("\t")
     assert latest[:2] == [str(members[0]), str(members[1])]
     assert tab.locator("svg").count() == 4  # tiers, trillion club, movers, provinces
+    entries = tab.locator("#top-entries + p + table tr").all_inner_texts()[1:]
+    assert [tuple(row.split("\t")[:4]) for row in entries] == [
+        (str(y), m, p, c) for y, m, p, c in query(db, """
+            select data_year, measure, province_name, city_name
+            from marts.mart_city_measure_rank_year
+            where first_time_province_top_n and measure <> 'gdp'
+            order by data_year desc, measure, province_name, rank_province""")]
+    assert len(entries) > 0
     assert str(year) in tab.inner_text("#movers")
     tab.close()
 

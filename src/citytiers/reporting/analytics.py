@@ -102,6 +102,17 @@ def _overtakes(con: Any, comparison: str, limit: int) -> pd.DataFrame:
                        {"comparison": comparison}).df()
 
 
+def _province_top_entries(con: Any) -> pd.DataFrame:
+    """Cities in their province's top N (var province_top_n) for the first time, on GDP per
+    capita and per-capita disposable income (mart_city_measure_rank_year), latest first."""
+    return con.execute("""
+        select data_year, measure, province_name, city_name, rank_province,
+               previous_rank_province, value
+        from marts.mart_city_measure_rank_year
+        where first_time_province_top_n and measure <> 'gdp'
+        order by data_year desc, measure, province_name, rank_province""").df()
+
+
 def _provinces(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame, int | None]:
     year = con.execute("select max(data_year) from marts.mart_city_tier_year").fetchone()[0]
     counts = con.execute("""
@@ -139,6 +150,7 @@ def write_analytics(settings: Settings) -> Path | None:
         national = _overtakes(con, "national", 3 * TOP_N)
         provincial = _overtakes(con, "province", 3 * TOP_N)
         provinces_svg, provinces, province_year = _provinces(con, synthetic)
+        top_entries = _province_top_entries(con)
         cities = con.execute("""
             select city_code, city_name, province_name from marts.mart_city_tier_year
             qualify row_number() over (partition by city_code order by data_year desc) = 1
@@ -151,7 +163,7 @@ def write_analytics(settings: Settings) -> Path | None:
                   club_svg=club_svg, club=records(club),
                   movers_year=year, movers_svg=movers_svg, movers=records(movers),
                   national=records(national),
-                  provincial=records(provincial),
+                  provincial=records(provincial), top_entries=records(top_entries),
                   provinces_svg=provinces_svg, province_year=province_year,
                   provinces=records(provinces),
                   province_tiers=[c for c in provinces.columns
