@@ -4,6 +4,7 @@ pool set first; the run's output goes to ``<warehouse>/airflow/last-run.log``.""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -45,8 +46,6 @@ def run_nightly(settings: Settings, dirs: list[str],
                 on_progress: Callable[[str, int], None] | None = None) -> NightlyRun:
     """Run the DAG once on ``dirs``; ``on_progress(task, finished)`` is called as tasks
     start and finish (the task running, how many have finished)."""
-    import json
-
     services = AirflowServices(settings.warehouse)  # its environment and CLI; no server
     services.airflow_home.mkdir(parents=True, exist_ok=True)
     services.cli("db", "migrate", timeout=600)

@@ -173,27 +173,25 @@ def record_run(settings: Settings, facts: NightFacts) -> None:
         con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
         since = con.execute("select max(recorded_at) from audit.runs where run_id <> ?",
                             [facts.run_id]).fetchone()[0]
-    since_utc = since.astimezone(dt.UTC).replace(tzinfo=None) if since else None
-    releases = _releases(facts, _state_changes_since(settings, since_utc))
-    totals, freshness, revisions = _published_facts(settings, facts)
-    audit = facts.audit or {}
-    count = {status: sum(r["status"] == status for r in releases)
-             for status in ("loaded", "quarantined", "skipped", "quarantined_after_audit",
-                            "withdrawn")}
-    run = {"logical_date": facts.logical_date, "recorded_at": dt.datetime.now(dt.UTC),
-           "state": night_state(facts.audit),
-           "summary": audit.get("summary") or "no build: nothing new since the last publish",
-           **count, **totals}
-    with connect(settings.history_db) as con:
+        since_utc = since.astimezone(dt.UTC).replace(tzinfo=None) if since else None
+        releases = _releases(facts, _state_changes_since(settings, since_utc))
+        totals, freshness, revisions = _published_facts(settings, facts)
+        audit = facts.audit or {}
+        count = {status: sum(r["status"] == status for r in releases)
+                 for status in ("loaded", "quarantined", "skipped",
+                                "quarantined_after_audit", "withdrawn")}
+        run = {"logical_date": facts.logical_date, "recorded_at": dt.datetime.now(dt.UTC),
+               "state": night_state(facts.audit),
+               "summary": audit.get("summary")
+               or "no build: nothing new since the last publish",
+               **count, **totals}
+        rows = dict(zip(TABLES, ([run], releases, _checks(facts),
+                                 audit.get("dbt_tests") or [], freshness, revisions),
+                        strict=True))
         con.execute("begin")
-        for table in TABLES:
+        for table, table_rows in rows.items():
             con.execute(f"delete from audit.{table} where run_id = ?", [facts.run_id])
-        _insert(con, "runs", _frame([run], facts.run_id))
-        _insert(con, "run_releases", _frame(releases, facts.run_id))
-        _insert(con, "run_checks", _frame(_checks(facts), facts.run_id))
-        _insert(con, "run_dbt_tests", _frame(audit.get("dbt_tests") or [], facts.run_id))
-        _insert(con, "run_freshness", _frame(freshness, facts.run_id))
-        _insert(con, "run_revisions", _frame(revisions, facts.run_id))
+            _insert(con, table, _frame(table_rows, facts.run_id))
         con.execute("commit")
 
 
