@@ -108,7 +108,7 @@ def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
            settings: Settings | None = None) -> str:
     """The run summary, the night in the run history, the data-quality and analytics
     reports; the audit's verdict is the one :func:`build_and_audit` kept."""
-    from citytiers.reporting.analytics import write_analytics
+    from citytiers.reporting.analytics import analytics_dir, write_analytics
     from citytiers.reporting.history import NightFacts, record_run
     from citytiers.reporting.quality import write_quality
 
@@ -128,7 +128,11 @@ def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
     summary = write_run_report(settings, run_id, logical_date, outcomes, verdict, docs)
     record_run(settings, NightFacts(run_id, logical_date, outcomes, kept))
     write_quality(settings, run_id)
-    write_analytics(settings)
+    # The analytics page draws the published marts: only a night that published changes
+    # it (a quiet night keeps it, and skips importing matplotlib).
+    published_tonight = kept is not None and not kept.get("failed")
+    if published_tonight or not (analytics_dir(settings) / "index.html").exists():
+        write_analytics(settings)
     return str(summary)
 
 
