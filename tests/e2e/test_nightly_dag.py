@@ -135,6 +135,52 @@ def test_sample_tiers_answer_the_two_questions(first_run) -> None:
     assert set(tiers) == {"head", "waist", "tail"}
 
 
+# Published facts (../shared/docs/DOMAIN.md: press reports of official figures, the Jiangsu
+# statistics bureau), written here as the expectation; the generator copies them as its input.
+PUBLISHED_CLUB_SIZES = {2018: 16, 2019: 17, 2020: 23, 2021: 24, 2022: 24, 2023: 26}
+PUBLISHED_CLUB_JOINERS = {2019: {"佛山市"},
+                          2020: {"南通市", "泉州市", "福州市", "西安市", "合肥市", "济南市"},
+                          2021: {"东莞市"}, 2022: set(), 2023: {"常州市", "烟台市"}}
+PUBLISHED_CLUB_2019 = {"上海市", "北京市", "深圳市", "广州市", "重庆市", "苏州市", "成都市",
+                       "武汉市", "杭州市", "天津市", "南京市", "宁波市", "无锡市", "青岛市",
+                       "郑州市", "长沙市", "佛山市"}
+
+
+@pytest.mark.e2e
+def test_sample_trillion_club_follows_the_published_memberships(first_run) -> None:
+    """The synthetic panel is built to the published club (sizes, joiners, the 2019 list)."""
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    rows = query(db, "select data_year, city_name, member_count, joined_this_year "
+                     "from marts.mart_trillion_club_year")
+    assert {year: count for year, _, count, _ in rows} == PUBLISHED_CLUB_SIZES
+    joiners = {year: {name for y, name, _, joined in rows if y == year and joined}
+               for year in PUBLISHED_CLUB_JOINERS}
+    assert joiners == PUBLISHED_CLUB_JOINERS
+    assert {name for year, name, _, _ in rows if year == 2019} == PUBLISHED_CLUB_2019
+
+
+@pytest.mark.e2e
+def test_sample_suqian_and_changzhou_stories_match_the_published_figures(first_run) -> None:
+    """宿迁 first passes 连云港 in 2022 (Jiangsu figures pinned in the panel); 常州 joins in
+    2023."""
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    overtakes = query(db, """
+        select data_year, first_time from marts.mart_overtakes
+        where comparison = 'province' and city_code = '321300' and peer_city_code = '320700'""")
+    assert overtakes == [(2022, True)]
+    gdp = dict(query(db, """
+        select city_code || ':' || data_year, round(gdp_yuan / 1e8, 2)
+        from marts.mart_growth_ranking_year
+        where city_code in ('321300', '320700', '320400') and data_year between 2021 and 2022"""))
+    assert gdp == {"321300:2021": 3719.01, "320700:2021": 3727.92, "321300:2022": 4112.0,
+                   "320700:2022": 4005.0, "320400:2021": 8807.58, "320400:2022": 9550.0}
+    [(changzhou_joined,)] = query(db, "select min(data_year) from marts.mart_trillion_club_year "
+                                      "where city_code = '320400'")
+    assert changzhou_joined == 2023
+
+
 @pytest.mark.e2e
 def test_latest_vintage_wins_and_history_is_kept(first_run) -> None:
     warehouse, _ = first_run

@@ -79,6 +79,17 @@ def overtakes() -> pd.DataFrame:
     })
 
 
+def measure_overtakes() -> pd.DataFrame:
+    """A per-capita income overtake within a province (illustrative figures, yuan)."""
+    return pd.DataFrame({
+        "measure": ["disposable_income_per_capita"], "comparison": ["province"],
+        "data_year": [2022], "city_code": ["360500"], "peer_city_code": ["360400"],
+        "rank_in_comparison": [2], "peer_rank_in_comparison": [3],
+        "value": [52500.0], "peer_value": [52100.0],
+        "previous_value": [49800.0], "peer_previous_value": [50100.0], "first_time": [True],
+    })
+
+
 def measure_ranks() -> pd.DataFrame:
     """新余 (360500) 2022: 2nd in 江西 on per-capita disposable income (illustrative)."""
     return pd.DataFrame({
@@ -131,6 +142,10 @@ CASES: dict[str, tuple[Callable[[], pd.DataFrame], Callable[[pd.DataFrame], None
         "expect_column_values_to_be_between"),
     "mart_overtakes": (
         overtakes, lambda f: f.__setitem__("peer_rank_in_comparison", [1, 1]),
+        "expect_column_pair_values_a_to_be_greater_than_b"),
+    "mart_measure_overtakes": (
+        # An "overtake" the city is still behind in: the peer's figure was swapped in.
+        measure_overtakes, lambda f: f.__setitem__("peer_value", [53000.0]),
         "expect_column_pair_values_a_to_be_greater_than_b"),
     "mart_city_measure_rank_year": (
         # A per-capita income of 0 yuan is a missing figure printed as 0, not a rank.

@@ -299,3 +299,24 @@ def test_gdp_is_revised_across_releases() -> None:
         census = by_release.get("sample_revision_2023_gdp.csv")
         if final and census:
             assert 0.02 <= census / final - 1 <= 0.04, (code, year)
+
+
+@pytest.mark.unit
+def test_a_membership_no_scale_can_keep_is_refused() -> None:
+    """A drawn series growing 1 % a year cannot be below the club in 2019 and in it by 2020
+    with the releases' margins (preliminary ±0.5 %): the generator says so instead of
+    writing a panel that contradicts the published club."""
+    drawn = {year: 9000.0 * 1.01 ** (year - 2018) for year in generate.DATA_YEARS}
+    with pytest.raises(ValueError, match="no scale puts city 350100 in the trillion club"):
+        generate._scripted_gdp("350100", drawn)  # 福州 joined in 2020
+
+
+@pytest.mark.unit
+def test_a_rescaled_joiner_crosses_the_club_line_in_its_joining_year() -> None:
+    drawn = {year: 14000.0 * 1.07 ** (year - 2018) for year in generate.DATA_YEARS}
+    scripted = generate._scripted_gdp("441900", drawn)  # 东莞 joined in 2021
+    assert [scripted[year] >= generate.club_floor_yi() for year in generate.DATA_YEARS] == [
+        False, False, False, True, True, True]
+    assert scripted[2020] <= generate.club_ceiling_yi(2020)
+    assert all(scripted[year + 1] / scripted[year] == pytest.approx(1.07)
+               for year in generate.DATA_YEARS[:-1])  # growth kept, only the level moves

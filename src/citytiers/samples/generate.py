@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 
 import opencc
+import yaml
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -68,7 +69,40 @@ POPULATION_BOUNDS_WAN = (100.0, 3200.0)
 # Extra nominal growth (percentage points) for a city and data year: a scripted story in
 # the synthetic panel, so that the README's example question "which waist cities overtook
 # a provincial peer in 2022" has an answer on the samples (镇江 passes 徐州 in 2022).
-GROWTH_NUDGES_PCT = {("321100", 2022): 7.0}
+# 宿迁's 2021 nudge keeps it behind 连云港 before 2022, as published (FIRST_OVERTAKES below).
+GROWTH_NUDGES_PCT = {("321100", 2022): 7.0, ("321300", 2021): 1.5}
+
+# The trillion club (万亿GDP城市) of the synthetic panel follows the published memberships
+# (../shared/docs/DOMAIN.md, press reports of official figures): the data year each member
+# joined, DATA_YEARS[0] for the 16 members of 2018. A drawn series is rescaled as little as
+# it takes for the city to be in the club from that year on, and every other city is held
+# below it, so a newcomer's first answers look like the real world's (22 members in 2019
+# before this rule; 17 published). The figures stay invented: only memberships are copied.
+TRILLION_CLUB_JOINED = {
+    **dict.fromkeys(("310000", "110000", "440300", "440100", "500000", "320500", "510100",
+                     "420100", "330100", "120000", "320100", "330200", "320200", "370200",
+                     "410100", "430100"), DATA_YEARS[0]),
+    "440600": 2019,                                                       # 佛山
+    **dict.fromkeys(("320600", "350500", "350100", "610100", "340100", "370100"), 2020),
+    "441900": 2021,                                                       # 东莞
+    **dict.fromkeys(("320400", "370600"), 2023),                          # 常州 烟台
+}
+# Final GDP figures (亿元) copied from published ones (DOMAIN.md), so that the samples tell
+# two of the articles' stories: 宿迁 overtakes 连云港 for the first time in 2022, and 常州
+# joins the trillion club in 2023. A pinned city's other years are its drawn series scaled
+# to meet its first pinned figure.
+PINNED_GDP_YI = {
+    ("321300", 2021): 3719.01, ("321300", 2022): 4112.0, ("321300", 2023): 4398.07,   # 宿迁
+    ("320700", 2021): 3727.92, ("320700", 2022): 4005.0, ("320700", 2023): 4363.61,   # 连云港
+    ("320400", 2021): 8807.58, ("320400", 2022): 9550.0, ("320400", 2023): 10116.36,  # 常州
+}
+# Scripted overtakes, checked on the figures in force: (city, peer) -> the first data year
+# the city's GDP is above the peer's (below it every year before).
+FIRST_OVERTAKES = {("321300", "320700"): 2022}
+# How far a communiqué's preliminary figure and the economic-census revision (REVISION_YEAR
+# only) move from the final figure; the club margins below allow for both.
+PRELIMINARY_GAP_RANGE = (0.0005, 0.005)
+REVISION_RISE_RANGE = (0.025, 0.035)
 
 # Cities printed without the 市 suffix in the 2020 edition (苏州 rather than 苏州市).
 SHORT_NAME_CODES = frozenset({"210200", "320200", "320500", "330200", "350200", "370200",
@@ -188,8 +222,7 @@ def build_city_series(city: City) -> list[CityYear]:
     trend_growth = rng.uniform(4.0, 7.0)
     population_trend = rng.uniform(-0.5, 2.0)
 
-    series = []
-    revision_rng = _city_rng(city.code, "revision")
+    draws = []
     for year in DATA_YEARS:
         real_growth = round(min(max(trend_growth + rng.gauss(0.0, 0.8), 2.0), 8.0), 1)
         if year > DATA_YEARS[0]:
@@ -199,10 +232,75 @@ def build_city_series(city: City) -> list[CityYear]:
             population *= 1 + (population_trend + rng.gauss(0.0, 0.3)) / 100
             income *= 1 + rng.uniform(4.0, 8.0) / 100
         population = min(max(population, low), high)
-        series.append(_city_year(city.code, year, gdp_yi, real_growth, population,
+        draws.append((year, gdp_yi, real_growth, population, income))
+
+    gdp_by_year = _scripted_gdp(city.code, {year: gdp for year, gdp, *_ in draws})
+    revision_rng = _city_rng(city.code, "revision")
+    series = []
+    for year, drawn_gdp, real_growth, drawn_population, drawn_income in draws:
+        # Population moves with GDP so that GDP per capita keeps its drawn, plausible value.
+        scale = gdp_by_year[year] / drawn_gdp
+        population = min(max(drawn_population * scale, low), high)
+        series.append(_city_year(city.code, year, gdp_by_year[year], real_growth, population,
                                  gdp_district_share, population_district_share,
-                                 registered_ratio, urban_area_share, income, revision_rng))
+                                 registered_ratio, urban_area_share, drawn_income,
+                                 revision_rng))
     return series
+
+
+@cache
+def trillion_yi() -> float:
+    """The trillion club's threshold in 亿元, from the dbt var ``trillion_yuan`` (written once)."""
+    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text("utf-8"))
+    return float(project["vars"]["trillion_yuan"]) / 1e8
+
+
+def club_floor_yi() -> float:
+    """The lowest final GDP that stays in the club in every release (preliminary included)."""
+    return trillion_yi() / (1 - PRELIMINARY_GAP_RANGE[1]) * 1.0001
+
+
+def club_ceiling_yi(year: int) -> float:
+    """The highest final GDP of ``year`` that stays out of the club in every release."""
+    rise = REVISION_RISE_RANGE[1] if year == REVISION_YEAR else PRELIMINARY_GAP_RANGE[1]
+    return trillion_yi() / (1 + rise) * 0.9999
+
+
+def _scripted_gdp(code: str, drawn: dict[int, float]) -> dict[int, float]:
+    """A city's final GDP by year: the drawn series with its pins, inside its club membership.
+
+    The series is multiplied by a factor near the nearest to 1 that keeps the city in the
+    club from its joining year on and out of it before (or always out); a pinned city is scaled to
+    its first pin and takes every pin as printed. Raises when no factor can do it, so a new
+    seed or city can never silently break the published story.
+    """
+    pins = {year: value for (pinned, year), value in PINNED_GDP_YI.items() if pinned == code}
+    if pins:
+        first = min(pins)
+        factor = pins[first] / drawn[first]
+    else:
+        joined = TRILLION_CLUB_JOINED.get(code)
+        lowest = max((club_floor_yi() / gdp for year, gdp in drawn.items()
+                      if joined is not None and year >= joined), default=0.0)
+        highest = min((club_ceiling_yi(year) / gdp for year, gdp in drawn.items()
+                       if joined is None or year < joined), default=float("inf"))
+        if lowest > highest:
+            raise ValueError(f"no scale puts city {code} in the trillion club from {joined}: "
+                             "its drawn growth is too slow for the club's margins")
+        factor = min(max(1.0, lowest), highest)
+        if factor != 1.0:
+            # Up to 5 % inside the bound, so that rescaled cities do not share one figure.
+            inward = 1 + _city_rng(code, "club").uniform(0.0, 0.05)
+            factor = min(factor * inward, highest) if factor == lowest else max(
+                factor / inward, lowest)
+    scripted = {year: gdp * factor for year, gdp in drawn.items()} | pins
+    joined = TRILLION_CLUB_JOINED.get(code)
+    for year, gdp in scripted.items():
+        member = joined is not None and year >= joined
+        if member != (gdp >= club_floor_yi()) or (not member and gdp > club_ceiling_yi(year)):
+            raise ValueError(f"city {code}'s {year} GDP {gdp:.2f}亿元 contradicts its "
+                             f"trillion-club membership (joined {joined})")
+    return scripted
 
 
 def _city_year(code: str, year: int, gdp_yi: float, real_growth: float, population: float,
@@ -211,10 +309,10 @@ def _city_year(code: str, year: int, gdp_yi: float, real_growth: float, populati
                revision_rng: random.Random) -> CityYear:
     """Round one year's draws to printed precision and derive the releases' variants."""
     gdp_wan = round(gdp_yi * 10000)
-    preliminary_gap = revision_rng.uniform(0.0005, 0.005) * revision_rng.choice((-1, 1))
+    preliminary_gap = revision_rng.uniform(*PRELIMINARY_GAP_RANGE) * revision_rng.choice((-1, 1))
     revised = None
     if year == REVISION_YEAR:
-        revised = round(gdp_wan / 10000 * (1 + revision_rng.uniform(0.025, 0.035)), 2)
+        revised = round(gdp_wan / 10000 * (1 + revision_rng.uniform(*REVISION_RISE_RANGE)), 2)
     resident = round(population, 2)
     resident_district = round(population * population_district_share, 2)
     return CityYear(
@@ -236,8 +334,20 @@ def _city_year(code: str, year: int, gdp_yi: float, real_growth: float, populati
 
 
 def build_panel(cities: Iterable[City]) -> Panel:
-    """The synthetic truth for every city and data year."""
-    return {(row.code, row.year): row for city in cities for row in build_city_series(city)}
+    """The synthetic truth for every city and data year (its scripted overtakes checked)."""
+    panel = {(row.code, row.year): row for city in cities for row in build_city_series(city)}
+    for (code, peer), first_year in FIRST_OVERTAKES.items():
+        for year in DATA_YEARS:
+            ahead = gdp_in_force_yi(panel[(code, year)]) > gdp_in_force_yi(panel[(peer, year)])
+            if ahead != (year >= first_year):
+                raise ValueError(f"city {code} should first overtake {peer} in {first_year}, "
+                                 f"but in {year} it is {'ahead' if ahead else 'behind'}")
+    return panel
+
+
+def gdp_in_force_yi(row: CityYear) -> float:
+    """The GDP an analyst reads once every release is loaded: the revision, else the final."""
+    return row.gdp_revised_yi if row.gdp_revised_yi is not None else row.gdp_yi
 
 
 # --------------------------------------------------------------------------- writers

@@ -471,6 +471,18 @@ def _mart_overtakes(dictionary: Dictionary) -> list[Any]:
     ]
 
 
+def _mart_measure_overtakes(dictionary: Dictionary) -> list[Any]:
+    """each overtaker is now ahead of the peer it passed on the measure, and was behind it."""
+    import great_expectations.expectations as gxe
+
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column="rank_in_comparison", min_value=1),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="value", column_B="peer_value"),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="peer_previous_value", column_B="previous_value"),
+    ]
+
+
 def _mart_city_measure_rank_year(dictionary: Dictionary) -> list[Any]:
     """ranks on GDP, GDP per capita and per-capita disposable income."""
     import great_expectations.expectations as gxe
@@ -516,6 +528,7 @@ SUITES = {
         "mart_trillion_club_year": _mart_trillion_club_year,
         "mart_growth_ranking_year": _mart_growth_ranking_year,
         "mart_overtakes": _mart_overtakes,
+        "mart_measure_overtakes": _mart_measure_overtakes,
         "mart_city_measure_rank_year": _mart_city_measure_rank_year,
         "mart_tier_transitions": _mart_tier_transitions,
         "mart_population_change": _mart_population_change,
