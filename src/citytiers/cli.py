@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -49,7 +51,6 @@ def gx_configure() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def parse(files: tuple[str, ...]) -> None:
     """Parse FILES as releases and print what would be loaded (loads nothing)."""
-    from pathlib import Path
 
     from citytiers.dictionary import load_dictionary
     from citytiers.errors import CitytiersError
@@ -418,6 +419,26 @@ def releases_restore(release: str, reason: str) -> None:
     """Put a withdrawn (or quarantined-after-audit) RELEASE back in force from the next
     build. A release quarantined after the audit is audited again then."""
     _change_state(release, "restore", reason)
+
+
+@main.command()
+@click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date (YYYY-MM-DD) whose state to rebuild: releases published by "
+                   "then, withdrawals made by then.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The database file to write (replaced if it exists); never the "
+                   "warehouse's own.")
+def rebuild(as_of: dt.datetime, out: Path) -> None:
+    """Rebuild every mart as the warehouse stood on a past date, into its own file."""
+    from citytiers.errors import CitytiersError
+    from citytiers.rebuild import rebuild_as_of
+
+    settings = load_settings()
+    try:
+        written = rebuild_as_of(settings, as_of.date(), out)
+    except CitytiersError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"rebuilt the warehouse as of {as_of.date().isoformat()}: {written}")
 
 
 @main.command()

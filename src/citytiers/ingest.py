@@ -16,6 +16,7 @@ from citytiers.gates import revision_of, stage_gate_reference
 from citytiers.load import ReleaseRecord, StagedTables, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
 from citytiers.parse import ParsedRelease, parse_release
+from citytiers.release_order import release_kind_of
 from citytiers.settings import Settings
 from citytiers.staging import Staging
 from citytiers.storage import archive, quarantine
@@ -69,6 +70,7 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
     staging.close()  # GX's engine opens the file next
     timings["parse"] = time.perf_counter() - started
     meta = parsed.metadata
+    release_kind_of(getattr(meta, "release_kind", None), parsed.file_format, path)
     label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
     tables = [name for name in counts if name != "observations"]
     if counts["observations"] or not tables:
@@ -157,7 +159,10 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         inserted = record_release(settings, ReleaseRecord(
             candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
             str(stored), parsed.file_format, meta, observations, None, run_id,
-            record_count=records), staged=StagedTables(settings.staging_db, counts))
+            record_count=records,
+            release_kind=release_kind_of(getattr(meta, "release_kind", None),
+                                         parsed.file_format, path)),
+            staged=StagedTables(settings.staging_db, counts))
         timings["load"] = time.perf_counter() - started
     finally:
         staging.remove()

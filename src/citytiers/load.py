@@ -31,6 +31,7 @@ class ReleaseRecord:
     reason: str | None
     run_id: str | None
     record_count: int = 0
+    release_kind: str | None = None
 
     def row(self, processed_at: dt.datetime) -> dict[str, object]:
         meta = self.metadata
@@ -53,6 +54,7 @@ class ReleaseRecord:
             "metadata_json": meta.model_dump_json() if meta else "{}",
             "observation_count": self.observation_count,
             "record_count": self.record_count,
+            "release_kind": self.release_kind,
             "reason": self.reason,
             "run_id": self.run_id,
             "processed_at": processed_at,

@@ -42,6 +42,9 @@ class ReleaseMetadata(BaseModel):
     license: str | None = None
     format: str | None = None
     is_synthetic: bool = False
+    # yearbook | communique | preliminary | census_revision: decides a same-day tie
+    # (citytiers.release_order); left out, the file format's kind.
+    release_kind: str | None = None
 
     @field_validator("data_years")
     @classmethod

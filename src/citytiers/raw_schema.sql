@@ -48,6 +48,9 @@ create table if not exists raw.observations (
 -- Upgrades of warehouses created before a column existed (no-ops on new ones).
 alter table raw.observations add column if not exists basis varchar default 'reported';
 alter table raw.releases add column if not exists record_count integer default 0;
+-- yearbook | communique | preliminary | census_revision (citytiers.release_order): what
+-- the release is, which decides a same-day tie; null for releases loaded before it existed.
+alter table raw.releases add column if not exists release_kind varchar;
 
 -- Reference releases: administrative codes and their changes (append-only like the rest).
 create table if not exists raw.admin_code_snapshots (

@@ -46,12 +46,12 @@ class DbtFailed(TerminalError):
         super().__init__(f"dbt {command} failed:\n{shown}")
 
 
-def _dbt_args(settings: Settings, command: list[str]) -> list[str]:
+def _dbt_args(settings: Settings, command: list[str], target: Path | None = None) -> list[str]:
     build_dir = settings.build_db.parent
     return [*command,
             "--project-dir", str(settings.dbt_project),
             "--profiles-dir", str(settings.dbt_project),
-            "--target-path", str(_target_dir(settings)),
+            "--target-path", str(target or _target_dir(settings)),
             "--log-path", str(build_dir / "dbt_logs")]
 
 
@@ -59,21 +59,24 @@ def _target_dir(settings: Settings) -> Path:
     return settings.build_db.parent / "dbt_target"
 
 
-def run_dbt(settings: Settings, command: list[str], database: Path | None = None) -> dict:
+def run_dbt(settings: Settings, command: list[str], database: Path | None = None, *,
+            target: Path | None = None) -> dict:
     """Run dbt in a child process on ``database`` (default: the writer's); return its
-    ``run_results.json``.
+    ``run_results.json``. ``target``: dbt's target folder (default: the nightly build's),
+    so that a build beside the night's (an as-of rebuild) never shares its files.
 
     A child process, not dbt's in-process runner: dbt-duckdb keeps its connection open in
     the process that ran it, which would hold the database file (the audit opens it next,
     with its own configuration), and a killed or crashed dbt takes nothing else down with
     it: its uncommitted work is rolled back by DuckDB when the file is next opened."""
+    target = target or _target_dir(settings)
     # Never read a previous invocation's results.
-    (_target_dir(settings) / "run_results.json").unlink(missing_ok=True)
+    (target / "run_results.json").unlink(missing_ok=True)
     env = {**os.environ, "CITYTIERS_BUILD_DB": str(database or settings.build_db),
            "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    done = subprocess.run([sys.executable, "-c", DBT_MAIN, *_dbt_args(settings, command)],
-                          env=env, check=False)
-    results = last_run_results(settings)
+    done = subprocess.run([sys.executable, "-c", DBT_MAIN,
+                           *_dbt_args(settings, command, target)], env=env, check=False)
+    results = last_run_results(settings, target)
     if done.returncode == 0:
         return results
     failures: list[str] = []
@@ -103,9 +106,9 @@ def run_dbt(settings: Settings, command: list[str], database: Path | None = None
     raise DbtFailed(" ".join(command), failures, failed_tests=failed_tests, errors=errors)
 
 
-def last_run_results(settings: Settings) -> dict:
+def last_run_results(settings: Settings, target: Path | None = None) -> dict:
     """The last dbt invocation's ``run_results.json`` (empty when it wrote none)."""
-    results = _read_json(_target_dir(settings) / "run_results.json")
+    results = _read_json((target or _target_dir(settings)) / "run_results.json")
     return results if isinstance(results, dict) else {}
 
 

@@ -1,4 +1,5 @@
--- One row per observation of a LOADED release, i.e. per
+-- One row per observation of a release in force (int_releases_in_force: on var as_of
+-- when it is set), i.e. per
 -- (city_code, data_year, indicator_code, scope, basis, release_id), with its release metadata
 -- and `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code,
 -- scope, basis). The basis is part of the key: a census 城区 figure and a yearbook 城区
@@ -6,9 +7,9 @@
 -- Latest: the macro latest_release_first (publication date, then edition, then
 -- processing time, then release_id). Releases without a publication date rank last.
 
-with stg_raw__releases as (
+with int_releases_in_force as (
 
-    select * from {{ ref('stg_raw__releases') }}
+    select * from {{ ref('int_releases_in_force') }}
 
 ),
 
@@ -26,10 +27,10 @@ loaded_releases as (
         publisher,
         edition_year,
         published_on,
+        release_kind,
         is_synthetic,
         processed_at
-    from stg_raw__releases
-    where is_in_force
+    from int_releases_in_force
 
 ),
 
@@ -41,6 +42,7 @@ observations_of_loaded_releases as (
         loaded_releases.publisher,
         loaded_releases.edition_year,
         loaded_releases.published_on,
+        loaded_releases.release_kind,
         loaded_releases.is_synthetic,
         loaded_releases.processed_at
     from stg_raw__observations

@@ -1,11 +1,11 @@
--- One row per release in force (loaded, and neither withdrawn nor quarantined after the audit:
--- stg_raw__releases.is_in_force), with its metadata and
+-- One row per release in force (loaded, and neither withdrawn nor quarantined after the audit;
+-- on var as_of when it is set: int_releases_in_force), with its metadata and
 -- what it actually contributed: observation counts, coverage, and how many of its
 -- observations are currently the latest vintage.
 
-with stg_raw__releases as (
+with int_releases_in_force as (
 
-    select * from {{ ref('stg_raw__releases') }}
+    select * from {{ ref('int_releases_in_force') }}
 
 ),
 
@@ -17,8 +17,7 @@ int_observations_ranked as (
 
 loaded_releases as (
 
-    select * from stg_raw__releases
-    where is_in_force
+    select * from int_releases_in_force
 
 ),
 
@@ -63,6 +62,7 @@ releases_with_stats as (
         loaded_releases.sidecar_sha256,
         loaded_releases.metadata_json,
         loaded_releases.run_id,
+        loaded_releases.release_kind,
         loaded_releases.processed_at
     from loaded_releases
     left join release_observation_stats

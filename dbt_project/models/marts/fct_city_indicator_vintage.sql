@@ -1,6 +1,9 @@
 -- One row per vintage: (city_code, data_year, indicator_code, scope, basis, release_id), for every
 -- loaded release. vintage_rank 1 = latest; previous_* and revision_* compare each vintage
--- with the next older one of the same key (vintage_rank + 1).
+-- with the next older one of the same key (vintage_rank + 1). valid_from / valid_to: the
+-- publication-time interval the vintage was in force, [its release's published_on, the next
+-- newer vintage's published_on); valid_to is null while it is in force. A vintage displaced
+-- on the day it appeared (a same-day release that ranks first) has valid_from = valid_to.
 
 with int_observations_ranked as (
 
@@ -23,7 +26,11 @@ vintages_with_previous as (
         lead(value) over (
             partition by city_code, data_year, indicator_code, scope, basis
             order by vintage_rank
-        ) as previous_value
+        ) as previous_value,
+        lag(published_on) over (
+            partition by city_code, data_year, indicator_code, scope, basis
+            order by vintage_rank
+        ) as next_published_on
     from int_observations_ranked
 
 ),
@@ -49,7 +56,10 @@ vintages as (
         100.0 * (value - previous_value) / abs(nullif(previous_value, 0)) as revision_pct,
         publisher,
         published_on,
+        published_on as valid_from,
+        next_published_on as valid_to,
         edition_year,
+        release_kind,
         processed_at,
         is_synthetic,
         file_name,

@@ -1,10 +1,9 @@
 -- One row per administrative change event (event_id). A change-event dataset is one file
 -- (raw.releases.file_name, e.g. events_2000_2026.csv); when a file was loaded in several
--- releases (a corrected version), only its latest loaded release counts (published_on
--- desc, processed_at desc, release_id), so an event the publisher withdrew disappears.
+-- releases (a corrected version), only its latest loaded release counts (the macro
+-- latest_release_first), so an event the publisher withdrew disappears.
 -- Two datasets may carry the same event (unified_events_1987_2026.csv reuses the ids of
--- events_2000_2026.csv): the event is kept once, from the latest-published release, then
--- the latest processed, then by release_id.
+-- events_2000_2026.csv): the event is kept once, from the latest release by the same order.
 
 with source_events as (
 
@@ -25,7 +24,7 @@ event_releases as (
         stg_raw__releases.file_name,
         stg_raw__releases.published_on,
         stg_raw__releases.edition_year,
-        stg_raw__releases.processed_at,
+        stg_raw__releases.release_kind,
         row_number() over (
             partition by stg_raw__releases.file_name
             order by {{ latest_release_first('stg_raw__releases.') }}

@@ -1,8 +1,8 @@
 -- One row per administrative code record (code, name, level, validity interval) of the
 -- LATEST loaded release of the code-record table (areacodes result.csv): the record table
 -- describes every code's whole history, so a newer release (a corrected or extended file)
--- replaces an older one wholesale; two releases are never mixed. Latest = published_on
--- desc, processed_at desc, release_id (the ordering of every vintage in this project).
+-- replaces an older one wholesale; two releases are never mixed. Latest: the macro
+-- latest_release_first (the ordering of every vintage in this project).
 -- Light touch: explicit types, level / status also in English.
 
 with source_records as (

@@ -22,7 +22,7 @@ snapshot_releases as (
         source_snapshots.snapshot_year,
         stg_raw__releases.published_on,
         stg_raw__releases.edition_year,
-        stg_raw__releases.processed_at
+        stg_raw__releases.release_kind
     from source_snapshots
     inner join stg_raw__releases
         on source_snapshots.release_id = stg_raw__releases.release_id

@@ -24,6 +24,7 @@ releases_renamed as (
         cast(source_path as {{ dbt.type_string() }})          as source_path,
         cast(stored_path as {{ dbt.type_string() }})          as stored_path,
         cast(file_format as {{ dbt.type_string() }})          as file_format,
+        cast(release_kind as {{ dbt.type_string() }})         as release_kind,
         cast(publisher as {{ dbt.type_string() }})            as publisher,
         cast(title as {{ dbt.type_string() }})                as title,
         cast(edition_year as {{ dbt.type_int() }})            as edition_year,

@@ -354,8 +354,9 @@ def gdp_in_force_yi(row: CityYear) -> float:
 
 
 def write_sidecar(data_file: Path, *, title: str, edition_year: int, data_year: int,
-                  published_on: dt.date, file_format: str) -> Path:
-    """Write ``<data_file>.release.yml`` (titles are JSON-quoted, valid YAML)."""
+                  published_on: dt.date, file_format: str, release_kind: str) -> Path:
+    """Write ``<data_file>.release.yml`` (titles are JSON-quoted, valid YAML);
+    ``release_kind`` decides a same-day tie (dbt var same_day_precedence)."""
     path = data_file.with_name(data_file.name + SIDECAR_SUFFIX)
     lines = [
         "# Bundled SYNTHETIC sample release written by citytiers.samples.generate.",
@@ -368,6 +369,7 @@ def write_sidecar(data_file: Path, *, title: str, edition_year: int, data_year: 
         "source_url: null",
         "license: CC0-1.0",
         f"format: {file_format}",
+        f"release_kind: {release_kind}",
         "is_synthetic: true",
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -460,7 +462,7 @@ def write_communique(out_dir: Path, cities: Sequence[City], panel: Panel, year: 
         edition_year=year + 1,
         data_year=year,
         published_on=dt.date(year + 1, published.randint(2, 4), published.randint(1, 28)),
-        file_format="tidy_csv",
+        file_format="tidy_csv", release_kind="communique",
     )
     return path
 
@@ -497,7 +499,7 @@ def write_yearbook_2020(out_dir: Path, cities: Sequence[City], panel: Panel) -> 
         path,
         title="SYNTHETIC SAMPLE - 中国城市统计年鉴2020 表2-1 (样例, 非官方数据)",
         edition_year=2020, data_year=year, published_on=dt.date(2020, 12, 15),
-        file_format="yearbook_table",
+        file_format="yearbook_table", release_kind="yearbook",
     )
     return path
 
@@ -540,7 +542,7 @@ def write_yearbook_2021(out_dir: Path, cities: Sequence[City], panel: Panel) -> 
         path,
         title="SYNTHETIC SAMPLE - 中国城市统计年鉴2021 地区生产总值与人口 (样例, 非官方数据)",
         edition_year=2021, data_year=year, published_on=dt.date(2021, 12, 15),
-        file_format="yearbook_table",
+        file_format="yearbook_table", release_kind="yearbook",
     )
     return path
 
@@ -584,7 +586,7 @@ def write_yearbook_t1(out_dir: Path, cities: Sequence[City], panel: Panel, editi
         path,
         title=f"SYNTHETIC SAMPLE - 中国城市统计年鉴{edition} 表1 (样例, 非官方数据)",
         edition_year=edition, data_year=year, published_on=dt.date(edition, 12, 15),
-        file_format="yearbook_table",
+        file_format="yearbook_table", release_kind="yearbook",
     )
     return path
 
@@ -623,7 +625,7 @@ def write_yearbook_2024_traditional(out_dir: Path, cities: Sequence[City], panel
         path,
         title="SYNTHETIC SAMPLE - 中国城市统计年鉴2024 表2-1 繁体版 (样例, 非官方数据)",
         edition_year=2024, data_year=year, published_on=dt.date(2024, 12, 15),
-        file_format="yearbook_table",
+        file_format="yearbook_table", release_kind="yearbook",
     )
     return path
 
@@ -643,6 +645,7 @@ def write_revision(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
                " (样例, 非官方数据)"),
         edition_year=REVISION_YEAR + 1, data_year=REVISION_YEAR,
         published_on=dt.date(2024, 12, 30), file_format="tidy_csv",
+        release_kind="census_revision",
     )
     return path
 
