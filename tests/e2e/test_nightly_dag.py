@@ -376,7 +376,17 @@ def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
     with duckdb.connect(str(warehouse / "history.duckdb"), read_only=True) as history:
         shown = history.execute("select max(abs(revision_pct)) from audit.run_revisions"
                                 ).fetchone()[0]
+        wholesale = history.execute("""
+            select file_name, indicator_code, cities_revised_materially, cities_republished
+            from audit.run_wholesale_revisions where summary_level = 'release'""").fetchall()
     assert shown == pytest.approx(first_revision)
+    # The economic-census revision restated every city by 2.5-3.5 %: a wholesale revision,
+    # on the first night's page (and no other).
+    assert wholesale == [("sample_revision_2023_gdp.csv", "gdp", 106, 106)]
+    pages = [page.read_text(encoding="utf-8")
+             for page in (warehouse / "reports" / "quality" / "runs").glob("*.html")]
+    assert len(pages) == 2
+    assert sum("Wholesale revisions" in page and "106 of 106" in page for page in pages) == 1
 
 
 @pytest.mark.e2e

@@ -16,7 +16,7 @@ from citytiers.settings import Settings
 
 SCHEMA_SQL = Path(__file__).with_name("history_schema.sql")
 TABLES = ("runs", "run_releases", "run_checks", "run_dbt_tests", "run_freshness",
-          "run_revisions")
+          "run_revisions", "run_wholesale_revisions")
 # The largest revisions of figures already published that a run's report shows.
 REVISIONS_SHOWN = 20
 
@@ -103,13 +103,14 @@ def _state_changes_since(settings: Settings, since: dt.datetime | None) -> list[
 
 
 def _published_facts(settings: Settings, facts: NightFacts
-                     ) -> tuple[dict[str, Any], list[dict], list[dict]]:
+                     ) -> tuple[dict[str, Any], list[dict], list[dict], list[dict]]:
     """From the published database: its totals, the freshness per publisher against
-    seeds/publisher_cadence.csv, and the largest revisions tonight's releases made."""
+    seeds/publisher_cadence.csv, the largest revisions tonight's releases made, and their
+    wholesale revisions (rpt_release_revision_summary)."""
     totals = {"releases_in_force": 0, "observations": 0, "synthetic_in_force": False,
               "official_in_force": False}
     if not settings.published_db.exists():
-        return totals, [], []
+        return totals, [], [], []
     day = str(facts.logical_date)[:10]
     loaded = [o["release_id"] for o in facts.outcomes if o["status"] == "loaded"]
     with connect(settings.published_db, read_only=True) as con:
@@ -153,7 +154,15 @@ def _published_facts(settings: Settings, facts: NightFacts
               and v.value <> v.previous_value
             order by abs(v.revision_pct) desc nulls last, v.city_code, v.indicator_code
             limit {REVISIONS_SHOWN}""", {"loaded": loaded}).df()
-    return (totals, freshness.to_dict("records"), revisions.to_dict("records"))
+        wholesale = con.execute("""
+            select summary_level, file_name, indicator_code, province_name,
+                   cities_republished, cities_revised_materially, max_abs_revision_pct
+            from marts.rpt_release_revision_summary
+            where is_wholesale and list_contains($loaded, release_id)
+            order by published_on, file_name, indicator_code, summary_level desc,
+                     province_code""", {"loaded": loaded}).df()
+    return (totals, freshness.to_dict("records"), revisions.to_dict("records"),
+            wholesale.to_dict("records"))
 
 
 def _insert(con: Any, table: str, frame: pd.DataFrame) -> None:
@@ -175,7 +184,7 @@ def record_run(settings: Settings, facts: NightFacts) -> None:
                             [facts.run_id]).fetchone()[0]
         since_utc = since.astimezone(dt.UTC).replace(tzinfo=None) if since else None
         releases = _releases(facts, _state_changes_since(settings, since_utc))
-        totals, freshness, revisions = _published_facts(settings, facts)
+        totals, freshness, revisions, wholesale = _published_facts(settings, facts)
         audit = facts.audit or {}
         count = {status: sum(r["status"] == status for r in releases)
                  for status in ("loaded", "quarantined", "skipped",
@@ -186,7 +195,8 @@ def record_run(settings: Settings, facts: NightFacts) -> None:
                or "no build: nothing new since the last publish",
                **count, **totals}
         rows = dict(zip(TABLES, ([run], releases, _checks(facts),
-                                 audit.get("dbt_tests") or [], freshness, revisions),
+                                 audit.get("dbt_tests") or [], freshness, revisions,
+                                 wholesale),
                         strict=True))
         con.execute("begin")
         for table, table_rows in rows.items():

@@ -84,3 +84,17 @@ create table if not exists audit.run_revisions (
     revision_pct        double,
     previous_file_name  varchar
 );
+
+-- The night's wholesale revisions (marts.rpt_release_revision_summary, is_wholesale):
+-- releases that materially revised more than var revision_wholesale_share of the cities
+-- they republished, nationally ('release') or in a province.
+create table if not exists audit.run_wholesale_revisions (
+    run_id                     varchar not null,
+    summary_level              varchar not null,
+    file_name                  varchar not null,
+    indicator_code             varchar not null,
+    province_name              varchar,
+    cities_republished         integer,
+    cities_revised_materially  integer,
+    max_abs_revision_pct       double
+);

@@ -41,6 +41,7 @@ def _render_run(settings: Settings, detail: dict[str, Any], page: Path) -> str:
         checks=checks, dbt_counts=dict(Counter(str(t["status"]) for t in tests)),
         dbt_failing=[t for t in tests if t["status"] not in ("pass", "skipped")],
         freshness=detail["run_freshness"], revisions=detail["run_revisions"],
+        wholesale=detail["run_wholesale_revisions"],
         runs_link=relative_link(quality_dir(settings) / "runs.html", page),
         analytics_link=relative_link(reports / "analytics" / "index.html", page),
         data_docs_index=relative_link(reports / "data_docs" / "index.html", page),
