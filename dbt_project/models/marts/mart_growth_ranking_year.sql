@@ -7,6 +7,12 @@
 -- territory changed in Y is not real growth. It is shown and flagged (boundary_break), and
 -- left out of the growth ranks and rank changes unless var('rank_boundary_breaks') is true.
 -- GDP levels are always ranked: a level on the new territory is real.
+--
+-- Growth across revisions: where the release of Y's figure also printed Y-1 (a yearbook
+-- restating the year before), growth compares the two figures of that one release
+-- (growth_basis 'same_release'), so a revision of Y-1 published since cannot pass for
+-- growth; otherwise it compares the figures in force for Y and Y-1, which may come from
+-- releases of different vintages (growth_basis 'latest_vintages', both releases named).
 
 with int_city_years_pivoted as (
 
@@ -17,6 +23,36 @@ with int_city_years_pivoted as (
 int_boundary_changes_derived as (
 
     select * from {{ ref('int_boundary_changes_derived') }}
+
+),
+
+int_observations_ranked as (
+
+    select * from {{ ref('int_observations_ranked') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('indicators') }}
+
+),
+
+-- Every release's whole-city GDP figures on GDP's default basis, keyed to the year after:
+-- the base a release itself gives for growth into that year.
+gdp_by_release_for_next_year as (
+
+    select
+        int_observations_ranked.release_id,
+        int_observations_ranked.city_code,
+        int_observations_ranked.data_year + 1 as data_year,
+        int_observations_ranked.value as gdp_yuan
+    from int_observations_ranked
+    inner join indicators
+        on int_observations_ranked.indicator_code = indicators.indicator_code
+        and int_observations_ranked.basis = indicators.default_basis
+    where int_observations_ranked.indicator_code = 'gdp'
+        and int_observations_ranked.scope = 'whole_city'
 
 ),
 
@@ -68,6 +104,7 @@ city_gdp_compared as (
         city_gdp_ranked.*,
         previous_year.gdp_yuan as previous_gdp_yuan,
         previous_year.gdp_release_id as previous_gdp_release_id,
+        same_release.gdp_yuan as same_release_previous_gdp_yuan,
         previous_year.gdp_rank_national as previous_gdp_rank_national,
         previous_year.gdp_rank_province as previous_gdp_rank_province,
         cagr_base.data_year as cagr_base_year,
@@ -82,6 +119,10 @@ city_gdp_compared as (
     left join city_gdp_ranked as cagr_base
         on city_gdp_ranked.city_code = cagr_base.city_code
         and city_gdp_ranked.data_year - {{ var('cagr_years') }} = cagr_base.data_year
+    left join gdp_by_release_for_next_year as same_release
+        on city_gdp_ranked.gdp_release_id = same_release.release_id
+        and city_gdp_ranked.city_code = same_release.city_code
+        and city_gdp_ranked.data_year = same_release.data_year
     left join break_years
         on city_gdp_ranked.city_code = break_years.city_code
         and city_gdp_ranked.data_year = break_years.data_year
@@ -95,7 +136,13 @@ city_growth as (
 
     select
         city_gdp_compared.*,
-        100.0 * (gdp_yuan - previous_gdp_yuan) / nullif(previous_gdp_yuan, 0)
+        coalesce(same_release_previous_gdp_yuan, previous_gdp_yuan) as growth_base_gdp_yuan,
+        case
+            when same_release_previous_gdp_yuan is not null then 'same_release'
+            when previous_gdp_yuan is not null then 'latest_vintages'
+        end as growth_basis,
+        100.0 * (gdp_yuan - coalesce(same_release_previous_gdp_yuan, previous_gdp_yuan))
+            / nullif(coalesce(same_release_previous_gdp_yuan, previous_gdp_yuan), 0)
             as gdp_growth_nominal_pct,
         100.0 * (
             power(
@@ -148,6 +195,8 @@ growth_rankings as (
         data_year,
         gdp_yuan,
         previous_gdp_yuan,
+        growth_base_gdp_yuan,
+        growth_basis,
         gdp_growth_nominal_pct,
         gdp_growth_real_pct,
         cagr_base_year,
