@@ -460,13 +460,17 @@ def test_report_and_status_commands(second_night, browser) -> None:
 
 
 def readme_questions() -> list[tuple[str, str]]:
-    """(SQL, printed answer) of each question in the README's "Five questions" section."""
+    """(SQL, printed answer) of each question in the README's "Five questions" and
+    "Revisions" sections."""
     import re
 
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Five questions, answered on the samples", 1)[1]
-    section = section.split("\n### ", 1)[0]
-    return re.findall(r"```sql\n(.*?)```\s+```text\n(.*?)```", section, flags=re.S)
+    found = []
+    for heading in ("### Five questions, answered on the samples",
+                    "### Revisions, answered on the samples"):
+        section = readme.split(heading, 1)[1].split("\n### ", 1)[0]
+        found += re.findall(r"```sql\n(.*?)```\s+```text\n(.*?)```", section, flags=re.S)
+    return found
 
 
 @pytest.mark.e2e
@@ -474,7 +478,7 @@ def test_the_readme_answers_are_the_samples(second_night) -> None:
     """Each README question, run with `citytiers query --format csv` on the sample
     warehouse, prints exactly the answer the README shows."""
     questions = readme_questions()
-    assert len(questions) == 5
+    assert len(questions) == 6
     for sql, answer in questions:
         done = citytiers(second_night["warehouse"], "query", sql, "--format", "csv")
         assert done.returncode == 0, done.stderr
