@@ -68,7 +68,10 @@ summarised as (
         count(distinct case when is_revised then city_code end) as cities_revised,
         count(distinct case when is_material then city_code end) as cities_revised_materially,
         max(abs(revision_pct)) as max_abs_revision_pct,
-        avg(revision_pct) as mean_revision_pct
+        -- A decimal sum is exact: a double's depends on the order rows come in, and the
+        -- marts must not depend on the order releases were loaded in.
+        cast(avg(cast(revision_pct as decimal(18, 6))) as {{ type_double() }})
+            as mean_revision_pct
     from published_figures
     group by grouping sets (
         (release_id, indicator_code, province_code),
