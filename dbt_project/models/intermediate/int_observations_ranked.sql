@@ -4,8 +4,9 @@
 -- and `vintage_rank` = 1 for the latest vintage of (city_code, data_year, indicator_code,
 -- scope, basis). The basis is part of the key: a census 城区 figure and a yearbook 城区
 -- figure for the same city and year are two facts, never vintages of one another.
--- Latest: the macro latest_release_first (publication date, then edition, then
--- processing time, then release_id). Releases without a publication date rank last.
+-- Latest: the macro latest_release_first (publication date, then edition, then the
+-- release kind by var same_day_precedence, then release_id; never the load order).
+-- Releases without a publication date rank last.
 
 with int_releases_in_force as (
 
