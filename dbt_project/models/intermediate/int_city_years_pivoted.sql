@@ -5,17 +5,11 @@
 -- city's classification in that data year (the int_cities_classified row whose data-year
 -- range holds it: 420600 is 襄樊市 in 2009 and 襄阳市 in 2010; 522400 毕节地区 is not a
 -- prefecture-level city, 520500 毕节市 is). The input of the tier, trillion-club and growth
--- marts.
---
--- Basis choice: where a whole-city figure exists on several bases, the indicator's
--- default_basis (seeds/indicators.csv) wins, then the other bases by basis_code; the basis
--- of the resident population used for per-capita GDP is kept in population_resident_basis.
--- Urban-area population is not pivoted here (size classes pick their basis themselves,
--- see mart_city_size_class); only its presence is.
+-- marts. The figures and their basis choice: int_city_year_figures.
 
-with int_observations_ranked as (
+with int_city_year_figures as (
 
-    select * from {{ ref('int_observations_ranked') }}
+    select * from {{ ref('int_city_year_figures') }}
 
 ),
 
@@ -25,111 +19,29 @@ int_cities_classified as (
 
 ),
 
-indicators as (
-
-    select * from {{ ref('indicators') }}
-
-),
-
-latest_whole_city_observations as (
-
-    select
-        int_observations_ranked.city_code,
-        int_observations_ranked.data_year,
-        int_observations_ranked.indicator_code,
-        int_observations_ranked.basis,
-        int_observations_ranked.value,
-        int_observations_ranked.release_id,
-        row_number() over (
-            partition by
-                int_observations_ranked.city_code,
-                int_observations_ranked.data_year,
-                int_observations_ranked.indicator_code
-            order by
-                case when int_observations_ranked.basis = indicators.default_basis then 0 else 1 end,
-                int_observations_ranked.basis
-        ) as basis_rank
-    from int_observations_ranked
-    inner join indicators
-        on int_observations_ranked.indicator_code = indicators.indicator_code
-    where int_observations_ranked.vintage_rank = 1
-        and int_observations_ranked.scope = 'whole_city'
-        and int_observations_ranked.indicator_code in
-            ('gdp', 'gdp_per_capita', 'gdp_growth_real_pct', 'population_resident',
-             'disposable_income_per_capita')
-
-),
-
-whole_city_figures as (
-
-    select
-        city_code,
-        data_year,
-        max(case when indicator_code = 'gdp' then value end) as gdp_yuan,
-        max(case when indicator_code = 'gdp' then release_id end) as gdp_release_id,
-        max(case when indicator_code = 'gdp_per_capita' then value end) as gdp_per_capita_reported_yuan,
-        max(case when indicator_code = 'gdp_growth_real_pct' then value end) as gdp_growth_real_pct,
-        max(case when indicator_code = 'population_resident' then value end) as population_resident_persons,
-        max(case when indicator_code = 'population_resident' then basis end) as population_resident_basis,
-        max(case when indicator_code = 'disposable_income_per_capita' then value end)
-            as disposable_income_per_capita_yuan
-    from latest_whole_city_observations
-    where basis_rank = 1
-    group by
-        city_code,
-        data_year
-
-),
-
-urban_area_years as (
-
-    select distinct
-        city_code,
-        data_year
-    from int_observations_ranked
-    where vintage_rank = 1
-        and scope = 'urban_area'
-        and indicator_code = 'population_urban_area'
-
-),
-
-city_years as (
-
-    select city_code, data_year from whole_city_figures
-    union
-    select city_code, data_year from urban_area_years
-
-),
-
 city_years_pivoted as (
 
     select
-        city_years.city_code,
+        int_city_year_figures.city_code,
         int_cities_classified.city_name,
         int_cities_classified.province_code,
         int_cities_classified.province_name,
         int_cities_classified.city_level,
         int_cities_classified.is_provincial_capital,
         int_cities_classified.is_municipality,
-        city_years.data_year,
-        whole_city_figures.gdp_yuan,
-        whole_city_figures.gdp_release_id,
-        whole_city_figures.gdp_per_capita_reported_yuan,
-        whole_city_figures.gdp_growth_real_pct,
-        whole_city_figures.population_resident_persons,
-        whole_city_figures.population_resident_basis,
-        whole_city_figures.disposable_income_per_capita_yuan,
-        urban_area_years.city_code is not null as has_urban_area_population
-    from city_years
+        int_city_year_figures.data_year,
+        int_city_year_figures.gdp_yuan,
+        int_city_year_figures.gdp_release_id,
+        int_city_year_figures.gdp_per_capita_reported_yuan,
+        int_city_year_figures.gdp_growth_real_pct,
+        int_city_year_figures.population_resident_persons,
+        int_city_year_figures.population_resident_basis,
+        int_city_year_figures.disposable_income_per_capita_yuan,
+        int_city_year_figures.has_urban_area_population
+    from int_city_year_figures
     inner join int_cities_classified
-        on city_years.city_code = int_cities_classified.city_code
-        and {{ valid_in_data_year('int_cities_classified', 'city_years.data_year') }}
-    left join whole_city_figures
-        on city_years.city_code = whole_city_figures.city_code
-        and city_years.data_year = whole_city_figures.data_year
-    left join urban_area_years
-        on city_years.city_code = urban_area_years.city_code
-        and city_years.data_year = urban_area_years.data_year
+        on int_city_year_figures.city_code = int_cities_classified.city_code
+        and {{ valid_in_data_year('int_cities_classified', 'int_city_year_figures.data_year') }}
     where int_cities_classified.is_prefecture_level
 
 )
