@@ -248,7 +248,7 @@ def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(second_nigh
     assert reader.errors == []
     assert reader.queries > 100
     assert reader.seen == {second_night["before"][0][0]}  # the old file, throughout
-    assert reader.releases_on_held_connection == 12  # the version it opened
+    assert reader.releases_on_held_connection == 13  # the version it opened
     assert query(db, "select count(*) from raw.releases") == [(14,)]  # a new connection
 
     assert "this run: 1 release(s) loaded, 1 quarantined" in output
@@ -259,7 +259,7 @@ def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(second_nigh
     assert query(db, COUNT_SQL) == second_night["before"]
     assert list((warehouse / "quarantine").glob("*negative_gdp.csv.reason.txt"))
     assert query(db, "select state, count(*) from raw.release_states group by 1 order by 1") \
-        == [("loaded", 12), ("quarantined", 1), ("quarantined_after_audit", 1)]
+        == [("loaded", 13), ("quarantined", 1), ("quarantined_after_audit", 1)]
     log = (warehouse / "airflow" / "last-run.log").read_text(encoding="utf-8")
     assert "degraded night (the rest was published)" in log  # night_verdict's failure
 
@@ -360,7 +360,7 @@ def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
                             "passed") for r in rows)  # the round after the culprit left
     assert "dbt tests" in text and " pass (the nightly build" in text
     freshness = tab.inner_text("#freshness + table")
-    assert "sample\t12\t2024-12-30" in freshness
+    assert "sample\t13\t2024-12-30" in freshness
     tab.goto((warehouse / "reports" / "quality" / "runs.html").as_uri())
     runs = tab.locator("table tr").all_inner_texts()
     assert len(runs) == 3 and "degraded" in runs[1] and "clean" in runs[2]
@@ -368,7 +368,7 @@ def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
     with duckdb.connect(str(warehouse / "history.duckdb"), read_only=True) as history:
         assert history.execute(
             "select state, loaded, quarantined, quarantined_after_audit from audit.runs "
-            "order by recorded_at").fetchall() == [("clean", 12, 0, 0), ("degraded", 0, 1, 1)]
+            "order by recorded_at").fetchall() == [("clean", 13, 0, 0), ("degraded", 0, 1, 1)]
     # The first night revised figures of earlier samples: the largest are its highlights.
     first_revision = query(warehouse / "citytiers.duckdb", """
         select max(abs(revision_pct)) from marts.fct_city_indicator_vintage

@@ -2,9 +2,10 @@
 `citytiers rebuild --as-of` from releases loaded in reverse publication order, and the
 same marts whichever order the releases were loaded in.
 
-The samples publish 苏州's 2023 GDP three times: the communiqué (2024-03-19, 17195.69 亿元),
-the yearbook (2024-12-15, 17205.9396 亿元: 万元 in the table) and the economic-census
-revision (2024-12-30, 17666.10 亿元). SYNTHETIC figures (src/citytiers/samples)."""
+The samples publish 苏州's 2023 GDP four times: Jiangsu's preliminary accounting
+(2024-01-26, 17201.14 亿元), the communiqué (2024-03-19, 17195.69), the yearbook
+(2024-12-15, 17205.9396: 万元 in the table) and the economic-census revision (2024-12-30,
+17666.10). SYNTHETIC figures (src/citytiers/samples)."""
 
 from __future__ import annotations
 
@@ -55,13 +56,13 @@ def reverse_as_of(tmp_path_factory: pytest.TempPathFactory,
     assert [Path(c.path).name for c in candidates][:2] == [
         "sample_revision_2023_gdp.csv", "sample_yearbook_2024_trad.xlsx"]
     outcomes = [ingest(settings, candidate) for candidate in candidates]
-    assert [o.status for o in outcomes] == ["loaded"] * 12, [(o.file_name, o.reason)
+    assert [o.status for o in outcomes] == ["loaded"] * 13, [(o.file_name, o.reason)
                                                            for o in outcomes]
     revision = next(o.release_id for o in outcomes
                     if o.file_name == "sample_revision_2023_gdp.csv")
     change_state(settings, revision, "withdraw", "test: withdrawn after the dates rebuilt")
     states = {}
-    for as_of in ("2024-06-30", "2024-12-20", "2025-01-31"):
+    for as_of in ("2024-02-29", "2024-12-20", "2025-01-31"):
         out = settings.warehouse / "as_of" / f"{as_of}.duckdb"
         done = citytiers(settings.warehouse, "rebuild", "--as-of", as_of, "--out", str(out))
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -77,15 +78,17 @@ def one(database: Path, sql: str) -> object:
 
 
 @pytest.mark.functional
-@pytest.mark.parametrize(("as_of", "gdp_yi", "releases", "file_name"), [
-    ("2024-06-30", 17195.69, 10, "sample_communique_2023.csv"),
-    ("2024-12-20", 17205.9396, 11, "sample_yearbook_2024_trad.xlsx"),
+@pytest.mark.parametrize(("as_of", "gdp_yi", "releases", "file_name", "club_2023"), [
+    # Only Jiangsu had published 2023 figures: its five members are the club so far.
+    ("2024-02-29", 17201.14, 10, "sample_preliminary_2023_jiangsu.csv", 5),
+    ("2024-12-20", 17205.9396, 12, "sample_yearbook_2024_trad.xlsx", 26),
     # Withdrawn today, so still in force on that date.
-    ("2025-01-31", 17666.10, 12, "sample_revision_2023_gdp.csv"),
+    ("2025-01-31", 17666.10, 13, "sample_revision_2023_gdp.csv", 26),
 ])
 def test_figures_as_of_a_date_are_those_published_by_then(reverse_as_of, as_of: str,
                                                           gdp_yi: float, releases: int,
-                                                          file_name: str) -> None:
+                                                          file_name: str,
+                                                          club_2023: int) -> None:
     _, states = reverse_as_of
     database = states[as_of]
     assert one(database, SUZHOU_GDP_2023) == gdp_yi
@@ -96,9 +99,8 @@ def test_figures_as_of_a_date_are_those_published_by_then(reverse_as_of, as_of: 
         select file_name from marts.fct_city_indicator_vintage
         where city_code = '320500' and data_year = 2023 and indicator_code = 'gdp'
           and scope = 'whole_city' and valid_to is null""") == file_name
-    # The club as it stood: 26 in 2023 on every one of the three figures.
     assert one(database, "select max(member_count) from marts.mart_trillion_club_year "
-                         "where data_year = 2023") == 26
+                         "where data_year = 2023") == club_2023
 
 
 @pytest.mark.functional
@@ -111,6 +113,7 @@ def test_vintages_carry_their_publication_time_validity(reverse_as_of) -> None:
             where city_code = '320500' and data_year = 2023 and indicator_code = 'gdp'
               and scope = 'whole_city' order by valid_from""").fetchall()
     assert rows == [
+        ("preliminary", dt.date(2024, 1, 26), dt.date(2024, 3, 19), 4),
         ("communique", dt.date(2024, 3, 19), dt.date(2024, 12, 15), 3),
         ("yearbook", dt.date(2024, 12, 15), dt.date(2024, 12, 30), 2),
         ("census_revision", dt.date(2024, 12, 30), None, 1),

@@ -103,6 +103,11 @@ FIRST_OVERTAKES = {("321300", "320700"): 2022}
 # only) move from the final figure; the club margins below allow for both.
 PRELIMINARY_GAP_RANGE = (0.0005, 0.005)
 REVISION_RISE_RANGE = (0.025, 0.035)
+# A province's January preliminary accounting (初步核算) of REVISION_YEAR, and how far it
+# may be from the communiqué figure that follows (only a state rebuilt as of a date before
+# the communiqué shows these figures).
+PRELIMINARY_PROVINCE = "江苏省"
+PRELIMINARY_FLASH_GAP = 0.003
 
 # Cities printed without the 市 suffix in the 2020 edition (苏州 rather than 苏州市).
 SHORT_NAME_CODES = frozenset({"210200", "320200", "320500", "330200", "350200", "370200",
@@ -467,6 +472,32 @@ def write_communique(out_dir: Path, cities: Sequence[City], panel: Panel, year: 
     return path
 
 
+def write_preliminary(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
+    """g) a province's preliminary accounting (初步核算) of REVISION_YEAR, published in
+    January before the communiqué: whole-city GDP of its cities, within
+    PRELIMINARY_FLASH_GAP of the communiqué's figure. With the communiqué, the yearbook
+    and the economic-census revision it gives these cities four vintages of one figure."""
+    year = REVISION_YEAR
+    path = out_dir / f"sample_preliminary_{year}_jiangsu.csv"
+    rows: list[Sequence[object]] = [TIDY_HEADER]
+    for city in cities:
+        if city.province_name != PRELIMINARY_PROVINCE:
+            continue
+        communique = panel[(city.code, year)].gdp_preliminary_yi
+        gap = _city_rng(city.code, "flash").uniform(-PRELIMINARY_FLASH_GAP,
+                                                    PRELIMINARY_FLASH_GAP)
+        rows.append((city.code, city.name, year, "gdp", WHOLE_CITY,
+                     f"{communique * (1 + gap):.2f}", "亿元"))
+    write_csv(path, rows)
+    write_sidecar(
+        path,
+        title=f"SYNTHETIC SAMPLE - {year}年江苏省设区市地区生产总值初步核算数 (样例, 非官方数据)",
+        edition_year=year + 1, data_year=year, published_on=dt.date(year + 1, 1, 26),
+        file_format="tidy_csv", release_kind="preliminary",
+    )
+    return path
+
+
 def write_yearbook_2020(out_dir: Path, cities: Sequence[City], panel: Panel) -> Path:
     """b) edition 2020 (data 2019), sheet ``2-1``: 2-row header, names only, 全国 row."""
     year = 2019
@@ -663,6 +694,7 @@ def main(out_dir: Path = DEFAULT_OUT_DIR, reference_csv: Path = CITY_REFERENCE_C
         write_yearbook_t1(out_dir, cities, panel, edition=2023),
         write_yearbook_2024_traditional(out_dir, cities, panel),
         write_revision(out_dir, cities, panel),
+        write_preliminary(out_dir, cities, panel),
     ]
     return written
 
