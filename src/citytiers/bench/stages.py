@@ -296,7 +296,7 @@ def quiet_night(ctx: Context, repeats: int) -> StageResult:
         result.seconds_override = []
         return result
     took = DAG_RUN_TOOK.search(first.stdout)
-    result.notes.append(f"quiet night: the first `make run` (12 sample releases) took "
+    result.notes.append(f"quiet night: the first `make run` (the sample releases) took "
                         f"{first.seconds:.0f} s wall"
                         + (f", DAG run {took.group(1)} s" if took else ""))
     dag_seconds: list[float] = []
