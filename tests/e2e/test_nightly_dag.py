@@ -91,7 +91,12 @@ def test_first_run_loads_every_sample_release(first_run, samples_dir: Path) -> N
     loaded = {r[0] for r in query(db, "select release_id from marts.dim_release")}
     assert len(loaded) == len(samples)
     in_fact = {r[0] for r in query(db, "select distinct release_id from marts.fct_city_indicator")}
-    assert in_fact == loaded  # every sample release contributes a latest figure
+    # Every sample release contributes a latest figure but the preliminary accounting, whose
+    # figures the communiqué, the yearbook and the revision have all replaced.
+    superseded = query(db, "select file_name from marts.dim_release "
+                           "where latest_observation_count = 0")
+    assert superseded == [("sample_preliminary_2023_jiangsu.csv",)]
+    assert len(in_fact) == len(loaded) - 1 and in_fact <= loaded
     assert query(db, "select bool_and(is_synthetic) from marts.fct_city_indicator") == [(True,)]
     assert (warehouse / "exports" / "marts.fct_city_indicator.parquet").exists()
     assert (warehouse / "reports" / "data_docs" / "index.html").exists()
@@ -189,15 +194,17 @@ def test_latest_vintage_wins_and_history_is_kept(first_run) -> None:
         db, "select value, vintage_count, file_name from marts.fct_city_indicator "
             "where city_code = ? and data_year = 2023 and indicator_code = 'gdp' "
             "and scope = 'whole_city'", SUZHOU)
-    # communiqué (preliminary) -> 2024 yearbook (final) -> economic-census revision
-    assert vintages == 3
+    # Jiangsu's preliminary accounting -> communiqué -> 2024 yearbook (final) ->
+    # economic-census revision
+    assert vintages == 4
     assert file_name == "sample_revision_2023_gdp.csv"
     assert value == pytest.approx(17666.10 * YI)
-    # "As published on 2024-06-30": only the communiqué existed then.
+    # "As published on 2024-06-30": the communiqué was in force then.
     [(as_of,)] = query(
         db, "select value from marts.fct_city_indicator_vintage where city_code = ? "
             "and data_year = 2023 and indicator_code = 'gdp' and scope = 'whole_city' "
-            "and published_on <= date '2024-06-30' order by published_on desc limit 1", SUZHOU)
+            "and valid_from <= date '2024-06-30' "
+            "and (valid_to is null or valid_to > date '2024-06-30')", SUZHOU)
     assert as_of == pytest.approx(17195.69 * YI)
 
 
@@ -249,7 +256,7 @@ def test_a_night_with_bad_releases_publishes_the_rest_and_names_them(second_nigh
     assert reader.queries > 100
     assert reader.seen == {second_night["before"][0][0]}  # the old file, throughout
     assert reader.releases_on_held_connection == 13  # the version it opened
-    assert query(db, "select count(*) from raw.releases") == [(14,)]  # a new connection
+    assert query(db, "select count(*) from raw.releases") == [(15,)]  # a new connection
 
     assert "this run: 1 release(s) loaded, 1 quarantined" in output
     assert "negative_gdp.csv" in output  # named, with the reason

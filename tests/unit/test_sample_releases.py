@@ -241,7 +241,9 @@ def test_every_printed_city_matches_2023_area_codes(areacodes: dict[str, str]) -
     reference = reference_codes_by_name()
     for path in data_files():
         printed = city_rows(read_rows(path))
-        assert len(printed) >= 40, f"{path.name}: only {len(printed)} city rows found"
+        # A national table prints most reference cities; a province's preliminary, its own.
+        least = 13 if "江苏省" in sidecar(path)["title"] else 40
+        assert len(printed) >= least, f"{path.name}: only {len(printed)} city rows found"
         for index, code, name in printed:
             canonical = canonical_name(name)
             where = f"{path.name} row {index + 1}: {code} {name!r}"
