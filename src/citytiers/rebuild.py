@@ -15,13 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 from pathlib import Path
 
-from citytiers.database import connect, ensure_raw_schema
 from citytiers.errors import CitytiersError
 from citytiers.settings import Settings
-from citytiers.transform import NIGHTLY_BUILD, run_dbt
+from citytiers.transform import NIGHTLY_BUILD, copy_of_writer, run_dbt
 
 
 class RebuildRefused(CitytiersError):
@@ -43,13 +41,7 @@ def rebuild_as_of(settings: Settings, as_of: dt.date, out: Path, *,
         raise RebuildRefused(f"{out} is one of the warehouse's own databases; an as-of "
                              "state goes to a file of its own (--out)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    for stale in (partial, partial.with_name(partial.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    ensure_raw_schema(settings.build_db)
-    with connect(settings.build_db) as connection:
-        connection.execute("checkpoint")  # the copy holds every committed release
-        shutil.copy2(settings.build_db, partial)
+    partial = copy_of_writer(settings, out)
     command = [*NIGHTLY_BUILD, *([] if with_tests else ["--exclude-resource-type", "test"]),
                "--vars", json.dumps({"as_of": as_of.isoformat()})]
     run_dbt(settings, command, partial, target=settings.build_db.parent / "dbt_target_as_of")

@@ -7,22 +7,10 @@ its sidecar's ``release_kind``, else its file format's (var ``release_kind_by_fo
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from citytiers.errors import ReleaseError
-from citytiers.settings import PROJECT_ROOT
-
-DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
-
-
-@cache
-def dbt_vars(project_file: Path = DBT_PROJECT_FILE) -> dict[str, Any]:
-    """The dbt project's vars (written once there; Python reads, never copies them)."""
-    return yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
+from citytiers.settings import dbt_vars
 
 
 def same_day_precedence() -> list[str]:

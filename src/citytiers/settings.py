@@ -10,7 +10,11 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_RELEASES_DIR = Path(__file__).resolve().parent / "samples" / "releases"
@@ -19,6 +23,14 @@ BUILD_DB_NAME = "citytiers_build.duckdb"
 STAGING_DB_NAME = "staging.duckdb"
 CANDIDATE_DB_NAME = "candidate.duckdb"
 HISTORY_DB_NAME = "history.duckdb"
+DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
+
+
+@cache
+def dbt_vars(project_file: Path = DBT_PROJECT_FILE) -> dict[str, Any]:
+    """The dbt project's vars (each rule and threshold is written once there; Python reads
+    them, never copies them)."""
+    return yaml.safe_load(project_file.read_text(encoding="utf-8"))["vars"]
 
 
 def _rehash_after_days(default: float = 7.0) -> float:

@@ -182,18 +182,27 @@ def prepare_candidate(settings: Settings) -> Path:
     The copy is made beside it and renamed into place, after a checkpoint that folds the
     write-ahead log into the file, so it holds every committed release. Killing dbt, the
     audit or this copy leaves the writer's and the published databases as they were."""
+    candidate = settings.candidate_db
+    candidate.unlink(missing_ok=True)
+    os.replace(copy_of_writer(settings, candidate), candidate)
+    return candidate
+
+
+def copy_of_writer(settings: Settings, destination: Path) -> Path:
+    """A copy of the writer's database, made after a checkpoint (so it holds every
+    committed release) as ``<destination>.partial``, for the caller to finish and rename
+    onto ``destination``. A stale write-ahead log of either file is removed first: DuckDB
+    would replay it into the copy."""
     from citytiers.database import connect, ensure_raw_schema
 
     ensure_raw_schema(settings.build_db)
-    candidate = settings.candidate_db
-    partial = candidate.with_name(candidate.name + ".partial")
-    for stale in (candidate, candidate.with_name(candidate.name + ".wal")):
-        stale.unlink(missing_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    for stale in (destination, partial):
+        stale.with_name(stale.name + ".wal").unlink(missing_ok=True)
     with connect(settings.build_db) as connection:
         connection.execute("checkpoint")
         shutil.copy2(settings.build_db, partial)
-    os.replace(partial, candidate)
-    return candidate
+    return partial
 
 
 def build(settings: Settings, database: Path | None = None) -> dict[str, int]:

@@ -27,10 +27,11 @@ from functools import cache
 from pathlib import Path
 
 import opencc
-import yaml
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+
+from citytiers.settings import dbt_vars
 
 SEED = 20240229
 DATA_YEARS = tuple(range(2018, 2024))
@@ -253,11 +254,9 @@ def build_city_series(city: City) -> list[CityYear]:
     return series
 
 
-@cache
 def trillion_yi() -> float:
     """The trillion club's threshold in 亿元, from the dbt var ``trillion_yuan`` (written once)."""
-    project = yaml.safe_load((REPO_ROOT / "dbt_project" / "dbt_project.yml").read_text("utf-8"))
-    return float(project["vars"]["trillion_yuan"]) / 1e8
+    return float(dbt_vars()["trillion_yuan"]) / 1e8
 
 
 def club_floor_yi() -> float:
