@@ -12,6 +12,10 @@ WAREHOUSE ?= $(CURDIR)/warehouse
 export CITYTIERS_WAREHOUSE := $(abspath $(WAREHOUSE))
 # Airflow's own settings (AIRFLOW_HOME = $(WAREHOUSE)/airflow, the DAGs folder, the
 # executor) are set by citytiers.airflow_local for every command that starts Airflow.
+# The engine that builds the marts (docs/scale_out.md): `make run DBT_TARGET=spark` builds
+# them on Apache Spark (pyspark, local mode; needs Java 17+). Served from DuckDB either way.
+DBT_TARGET ?= duckdb
+export CITYTIERS_DBT_TARGET := $(DBT_TARGET)
 export GX_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 # `make run SOURCES="../shared/data/census ../my/releases"` also reads those folders

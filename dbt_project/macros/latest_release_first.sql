@@ -9,5 +9,5 @@
     (tests/unit/test_release_order.py).
     `prefix`: the relation the columns come from, e.g. 'stg_raw__releases.' -#}
 {% macro latest_release_first(prefix='') -%}
-{{ prefix }}published_on desc nulls last, {{ prefix }}edition_year desc nulls last, case {{ prefix }}release_kind{% for kind in var('same_day_precedence') %} when '{{ kind }}' then {{ loop.index }}{% endfor %} end nulls last, {{ prefix }}release_id
+{{ prefix }}published_on desc nulls last, {{ prefix }}edition_year desc nulls last, case {{ prefix }}release_kind{% for kind in var('same_day_precedence') %} when '{{ kind }}' then {{ loop.index }}{% endfor %} end nulls last, {{ prefix }}release_id nulls last
 {%- endmacro %}

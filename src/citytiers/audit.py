@@ -38,7 +38,14 @@ from citytiers.release_states import (
     record_changes,
 )
 from citytiers.settings import Settings
-from citytiers.transform import DbtFailed, build, last_run_results, prepare_candidate, run_dbt
+from citytiers.transform import (
+    DbtFailed,
+    build,
+    last_run_results,
+    prepare_candidate,
+    store_test_failures,
+    stored_relation,
+)
 from citytiers.validate.gx_project import RAW_SUITE_PREFIX
 from citytiers.validate.suites import (
     CITY_YEAR_COLUMNS,
@@ -166,8 +173,7 @@ def dbt_test_failures(settings: Settings, candidate: Path,
     if not names:
         return [(f"dbt {unique_id}", []) for unique_id in failed.failed_tests]
     try:
-        results = run_dbt(settings, ["test", "--store-failures", "--select", *names],
-                          candidate)
+        results = store_test_failures(settings, names, candidate)
     except DbtFailed:  # the tests fail again, as expected: their rows are stored
         results = last_run_results(settings)
     found: list[tuple[str, list[dict[str, Any]]]] = []
@@ -179,7 +185,7 @@ def dbt_test_failures(settings: Settings, candidate: Path,
             relation = node.get("relation_name")
             rows: list[dict[str, Any]] = []
             if relation:
-                cursor = connection.execute(f"select * from {relation}")
+                cursor = connection.execute(f"select * from {stored_relation(settings, relation)}")
                 columns = [c[0] for c in cursor.description]
                 rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
             found.append((check, rows))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from citytiers.errors import CitytiersError
 from citytiers.settings import Settings
-from citytiers.transform import NIGHTLY_BUILD, copy_of_writer, run_dbt
+from citytiers.transform import NIGHTLY_BUILD, copy_of_writer, run_build
 
 
 class RebuildRefused(CitytiersError):
@@ -44,6 +44,6 @@ def rebuild_as_of(settings: Settings, as_of: dt.date, out: Path, *,
     partial = copy_of_writer(settings, out)
     command = [*NIGHTLY_BUILD, *([] if with_tests else ["--exclude-resource-type", "test"]),
                "--vars", json.dumps({"as_of": as_of.isoformat()})]
-    run_dbt(settings, command, partial, target=settings.build_db.parent / "dbt_target_as_of")
+    run_build(settings, command, partial, target=settings.build_db.parent / "dbt_target_as_of")
     os.replace(partial, out)
     return out

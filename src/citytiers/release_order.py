@@ -23,7 +23,7 @@ def latest_release_first(prefix: str = "") -> str:
     kinds = "".join(f" when '{kind}' then {rank}"
                     for rank, kind in enumerate(same_day_precedence(), start=1))
     return (f"{prefix}published_on desc nulls last, {prefix}edition_year desc nulls last, "
-            f"case {prefix}release_kind{kinds} end nulls last, {prefix}release_id")
+            f"case {prefix}release_kind{kinds} end nulls last, {prefix}release_id nulls last")
 
 
 def release_kind_of(declared: object, file_format: str | None,

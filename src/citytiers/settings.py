@@ -64,6 +64,10 @@ class Settings:
 
     home: Path
     warehouse: Path
+    # The dbt target that builds the marts (dbt_project/profiles.yml): "duckdb" (the
+    # writer's file, in process) or "spark" (citytiers.spark_build). Environment variable
+    # CITYTIERS_DBT_TARGET; the marts are served from DuckDB either way.
+    dbt_target: str = "duckdb"
 
     @property
     def landing(self) -> Path:
@@ -142,8 +146,20 @@ class Settings:
             path.mkdir(parents=True, exist_ok=True)
 
 
+DBT_TARGETS = ("duckdb", "spark")
+
+
+class UnknownDbtTarget(ValueError):
+    """CITYTIERS_DBT_TARGET names no target of dbt_project/profiles.yml."""
+
+
 def load_settings() -> Settings:
-    """Settings from ``CITYTIERS_HOME`` / ``CITYTIERS_WAREHOUSE`` or the checkout."""
+    """Settings from ``CITYTIERS_HOME`` / ``CITYTIERS_WAREHOUSE`` /
+    ``CITYTIERS_DBT_TARGET`` or the checkout."""
     home = Path(os.environ.get("CITYTIERS_HOME", PROJECT_ROOT)).resolve()
     warehouse = Path(os.environ.get("CITYTIERS_WAREHOUSE", home / "warehouse")).resolve()
-    return Settings(home=home, warehouse=warehouse)
+    target = os.environ.get("CITYTIERS_DBT_TARGET", "").strip() or "duckdb"
+    if target not in DBT_TARGETS:
+        raise UnknownDbtTarget(f"CITYTIERS_DBT_TARGET={target!r}: the dbt target is one of "
+                               f"{', '.join(DBT_TARGETS)} (dbt_project/profiles.yml)")
+    return Settings(home=home, warehouse=warehouse, dbt_target=target)

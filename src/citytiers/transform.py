@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from citytiers import spark_build
 from citytiers.errors import TerminalError
 from citytiers.settings import Settings
 
@@ -46,12 +47,13 @@ class DbtFailed(TerminalError):
         super().__init__(f"dbt {command} failed:\n{shown}")
 
 
-def _dbt_args(settings: Settings, command: list[str], target: Path | None = None) -> list[str]:
+def _dbt_args(settings: Settings, command: list[str], target: Path, engine: str) -> list[str]:
     build_dir = settings.build_db.parent
     return [*command,
             "--project-dir", str(settings.dbt_project),
             "--profiles-dir", str(settings.dbt_project),
-            "--target-path", str(target or _target_dir(settings)),
+            "--target", engine,
+            "--target-path", str(target),
             "--log-path", str(build_dir / "dbt_logs")]
 
 
@@ -60,22 +62,28 @@ def _target_dir(settings: Settings) -> Path:
 
 
 def run_dbt(settings: Settings, command: list[str], database: Path | None = None, *,
-            target: Path | None = None) -> dict:
+            target: Path | None = None, engine: str | None = None) -> dict:
     """Run dbt in a child process on ``database`` (default: the writer's); return its
     ``run_results.json``. ``target``: dbt's target folder (default: the nightly build's),
     so that a build beside the night's (an as-of rebuild) never shares its files.
+    ``engine``: the dbt target of profiles.yml (default: ``settings.dbt_target``); on
+    Spark, the Spark working folder of ``target`` (:func:`run_build` prepares it).
 
     A child process, not dbt's in-process runner: dbt-duckdb keeps its connection open in
     the process that ran it, which would hold the database file (the audit opens it next,
     with its own configuration), and a killed or crashed dbt takes nothing else down with
     it: its uncommitted work is rolled back by DuckDB when the file is next opened."""
     target = target or _target_dir(settings)
+    engine = engine or settings.dbt_target
     # Never read a previous invocation's results.
     (target / "run_results.json").unlink(missing_ok=True)
     env = {**os.environ, "CITYTIERS_BUILD_DB": str(database or settings.build_db),
            "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    if engine == spark_build.SPARK_TARGET:
+        env.update(spark_build.spark_env(spark_build.spark_dir(target)))
     done = subprocess.run([sys.executable, "-c", DBT_MAIN,
-                           *_dbt_args(settings, command, target)], env=env, check=False)
+                           *_dbt_args(settings, command, target, engine)], env=env,
+                          check=False)
     results = last_run_results(settings, target)
     if done.returncode == 0:
         return results
@@ -205,11 +213,48 @@ def copy_of_writer(settings: Settings, destination: Path) -> Path:
     return partial
 
 
+def run_build(settings: Settings, command: list[str], database: Path, *,
+              target: Path | None = None) -> dict:
+    """A dbt command that builds the marts of ``database`` on ``settings.dbt_target``;
+    returns its run results. On DuckDB dbt builds in the file itself. On Spark the raw
+    layer is written out for Spark first, and the marts Spark built are loaded into the
+    file's ``marts`` schema after (:mod:`citytiers.spark_build`): the marts are read from
+    DuckDB whichever engine built them."""
+    target = target or _target_dir(settings)
+    if settings.dbt_target != spark_build.SPARK_TARGET:
+        return run_dbt(settings, command, database, target=target)
+    work = spark_build.spark_dir(target)
+    spark_build.prepare(database, work)
+    results = run_dbt(settings, command, database, target=target)
+    spark_build.load_marts(database, work)
+    return results
+
+
+def store_test_failures(settings: Settings, names: list[str], database: Path) -> dict:
+    """Run the named data tests again with ``--store-failures`` (their offending rows are
+    kept in tables, :func:`stored_relation`); returns the run results, raises DbtFailed
+    when one fails, as it should. On Spark each dbt invocation is a session of its own, so
+    the tests' models are built again first (``+test``): only on a night a test failed."""
+    if settings.dbt_target != spark_build.SPARK_TARGET:
+        return run_dbt(settings, ["test", "--store-failures", "--select", *names], database)
+    command = [*NIGHTLY_BUILD, "--store-failures", "--select", *(f"+{name}" for name in names)]
+    return run_build(settings, command, database)
+
+
+def stored_relation(settings: Settings, relation: str) -> str:
+    """What DuckDB reads for a relation the last nightly dbt invocation wrote (a test's
+    stored failures): the relation in the candidate on DuckDB, Spark's table files on
+    Spark."""
+    if settings.dbt_target != spark_build.SPARK_TARGET:
+        return relation
+    return spark_build.read_table_sql(spark_build.spark_dir(_target_dir(settings)), relation)
+
+
 def build(settings: Settings, database: Path | None = None) -> dict[str, int]:
     """``dbt build`` on ``database`` (default: the writer's; the nightly run builds its
-    candidate copy); returns how many nodes ran per resource type."""
+    candidate copy) with :func:`run_build`; returns how many nodes ran per resource type."""
     _fingerprint_file(settings).unlink(missing_ok=True)  # a failed build is built again
-    results = run_dbt(settings, NIGHTLY_BUILD, database)
+    results = run_build(settings, NIGHTLY_BUILD, database or settings.build_db)
     counts: dict[str, int] = {}
     for node in results.get("results") or []:
         kind = str(node.get("unique_id", "")).split(".", 1)[0]
@@ -257,7 +302,8 @@ def generate_docs(settings: Settings) -> Path:
     # The catalog describes the database last built: the night's candidate (what was
     # published), else the writer's (`citytiers load --build`).
     database = settings.candidate_db if settings.candidate_db.exists() else None
-    run_dbt(settings, ["docs", "generate", "--static"], database)
+    # Always from DuckDB: that is where the marts are served, whichever engine built them.
+    run_dbt(settings, ["docs", "generate", "--static"], database, engine="duckdb")
     target = _docs_dir(settings)
     target.mkdir(parents=True, exist_ok=True)
     (target / DOCS_STAMP).unlink(missing_ok=True)  # no stamp while the docs are half-copied

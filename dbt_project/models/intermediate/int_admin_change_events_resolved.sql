@@ -73,13 +73,13 @@ old_unit_candidates as (
                     when records.valid_to_year between events_classified.event_year
                         and events_classified.event_year + 1 then 0
                     else 1
-                end,
+                end nulls last,
                 case
                     when records.level = coalesce(events_classified.old_level, 'prefecture') then 0
                     else 1
-                end,
-                records.valid_from_year desc,
-                records.city_code
+                end nulls last,
+                records.valid_from_year desc nulls last,
+                records.city_code nulls last
         ) as candidate_rank
     from events_classified
     inner join int_admin_code_records_sequenced as records
@@ -107,13 +107,13 @@ new_unit_candidates as (
                     when records.valid_from_year between events_classified.event_year
                         and events_classified.event_year + 1 then 0
                     else 1
-                end,
+                end nulls last,
                 case
                     when records.level = coalesce(events_classified.new_level, 'prefecture') then 0
                     else 1
-                end,
-                records.valid_from_year desc,
-                records.city_code
+                end nulls last,
+                records.valid_from_year desc nulls last,
+                records.city_code nulls last
         ) as candidate_rank
     from events_classified
     inner join int_admin_code_records_sequenced as records

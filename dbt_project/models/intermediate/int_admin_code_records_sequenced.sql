@@ -33,10 +33,10 @@ records_ordered as (
     select
         stg_raw__admin_code_records.*,
         lag(valid_from_year) over (
-            partition by code order by valid_from_year
+            partition by code order by valid_from_year nulls last
         ) as previous_valid_from_year,
         lead(valid_from_year) over (
-            partition by code order by valid_from_year
+            partition by code order by valid_from_year nulls last
         ) as next_valid_from_year
     from stg_raw__admin_code_records
 

@@ -59,7 +59,7 @@ successor_items as (
         int_admin_code_records_sequenced.level,
         coalesce(int_admin_code_records_sequenced.city_level = 'municipality', false) as is_municipality,
         item_positions.item_position,
-        {{ dbt.split_part('int_admin_code_records_sequenced.successor_codes_printed', "';'", 'item_positions.item_position') }}
+        {{ split_part_at('int_admin_code_records_sequenced.successor_codes_printed', "';'", 'item_positions.item_position') }}
             as item
     from int_admin_code_records_sequenced
     cross join item_positions

@@ -215,9 +215,9 @@ changes_ranked as (
         row_number() over (
             partition by city_code, absorbed_code, first_affected_data_year
             order by
-                case when source = 'admin_change_events' then 0 else 1 end,
-                case when change_type = 'absorbed_whole' then 0 else 1 end,
-                event_id
+                case when source = 'admin_change_events' then 0 else 1 end nulls last,
+                case when change_type = 'absorbed_whole' then 0 else 1 end nulls last,
+                event_id nulls last
         ) as change_rank
     from all_changes
 

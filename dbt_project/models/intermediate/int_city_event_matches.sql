@@ -21,7 +21,7 @@ ending_events as (
         document_number,
         row_number() over (
             partition by old_code, old_valid_from_year
-            order by event_year desc, event_id
+            order by event_year desc nulls last, event_id nulls last
         ) as event_rank
     from int_admin_change_events_resolved
     where old_code is not null
@@ -38,7 +38,7 @@ starting_events as (
         document_number,
         row_number() over (
             partition by new_code, new_valid_from_year
-            order by event_year desc, event_id
+            order by event_year desc nulls last, event_id nulls last
         ) as event_rank
     from int_admin_change_events_resolved
     where new_code is not null

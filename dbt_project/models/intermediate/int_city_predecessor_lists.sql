@@ -41,7 +41,7 @@ predecessor_lists as (
     select
         city_code,
         valid_from_year,
-        {{ dbt.listagg('predecessor_code', "';'", 'order by predecessor_code') }} as predecessor_codes
+        {{ ordered_listagg('predecessor_code', "';'", 'predecessor_code') }} as predecessor_codes
     from predecessor_links
     group by
         city_code,

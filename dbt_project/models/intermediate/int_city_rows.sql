@@ -45,7 +45,7 @@ observed_city_names as (
             partition by city_code
             order by
                 {{ latest_release_first() }},
-                observation_seq
+                observation_seq nulls last
         ) as name_rank
     from int_observations_ranked
 
@@ -196,6 +196,21 @@ city_rows as (
 
 ),
 
+-- The rows (one per code and valid_from_year; null for an open reference row) with a
+-- loaded observation in one of their data years. A join, not a correlated exists over the
+-- union above: Spark's optimizer fails on that (PushProjectionThroughUnion, "key not found").
+city_rows_observed as (
+
+    select distinct
+        city_rows.city_code,
+        coalesce(city_rows.valid_from_year, -1) as valid_from_key
+    from city_rows
+    inner join observed_city_years
+        on observed_city_years.city_code = city_rows.city_code
+        and {{ valid_in_data_year('city_rows', 'observed_city_years.data_year') }}
+
+),
+
 city_rows_flagged as (
 
     select
@@ -215,14 +230,12 @@ city_rows_flagged as (
         city_rows.is_provincial_capital,
         city_rows.is_municipality,
         city_rows.is_in_reference,
-        exists (
-            select 1
-            from observed_city_years
-            where observed_city_years.city_code = city_rows.city_code
-                and {{ valid_in_data_year('city_rows', 'observed_city_years.data_year') }}
-        ) as has_observations,
+        city_rows_observed.city_code is not null as has_observations,
         city_rows.successor_codes_printed
     from city_rows
+    left join city_rows_observed
+        on city_rows.city_code = city_rows_observed.city_code
+        and coalesce(city_rows.valid_from_year, -1) = city_rows_observed.valid_from_key
 
 )
 

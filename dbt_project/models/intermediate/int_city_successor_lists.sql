@@ -23,7 +23,7 @@ successor_lists as (
     select
         city_code,
         valid_from_year,
-        {{ dbt.listagg('successor_code', "';'", 'order by successor_code') }} as successor_codes
+        {{ ordered_listagg('successor_code', "';'", 'successor_code') }} as successor_codes
     from successor_codes
     group by
         city_code,

@@ -39,8 +39,8 @@ latest_whole_city_observations as (
                 int_observations_ranked.data_year,
                 int_observations_ranked.indicator_code
             order by
-                case when int_observations_ranked.basis = indicators.default_basis then 0 else 1 end,
-                int_observations_ranked.basis
+                case when int_observations_ranked.basis = indicators.default_basis then 0 else 1 end nulls last,
+                int_observations_ranked.basis nulls last
         ) as basis_rank
     from int_observations_ranked
     inner join indicators

@@ -40,9 +40,9 @@ candidates as (
         row_number() over (
             partition by int_tier_city_years.city_code, int_tier_city_years.data_year
             order by
-                mart_city_size_class.size_class_priority,
-                abs(int_tier_city_years.data_year - mart_city_size_class.data_year),
-                mart_city_size_class.data_year
+                mart_city_size_class.size_class_priority nulls last,
+                abs(int_tier_city_years.data_year - mart_city_size_class.data_year) nulls last,
+                mart_city_size_class.data_year nulls last
         ) as candidate_rank
     from int_tier_city_years
     inner join mart_city_size_class

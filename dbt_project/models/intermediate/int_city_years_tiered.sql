@@ -159,9 +159,9 @@ tier_reasons as (
         winning_tiers.tier,
         winning_tiers.deciding_rule_order,
         count(*) as matched_rule_count,
-        {{ dbt.listagg('rule_evaluations.description', "'; '", 'order by rule_evaluations.rule_order') }}
+        {{ ordered_listagg('rule_evaluations.description', "'; '", 'rule_evaluations.rule_order') }}
             as matched_rules,
-        {{ dbt.listagg('rule_evaluations.description_zh', "'；'", 'order by rule_evaluations.rule_order') }}
+        {{ ordered_listagg('rule_evaluations.description_zh', "'；'", 'rule_evaluations.rule_order') }}
             as matched_rules_zh
     from winning_tiers
     inner join rule_evaluations

@@ -28,7 +28,7 @@ changes_made_by_then as (
     select
         release_id,
         action,
-        row_number() over (partition by release_id order by change_seq desc) as recency
+        row_number() over (partition by release_id order by change_seq desc nulls last) as recency
     from stg_raw__release_state_changes
     {%- if as_of %}
     where action = 'quarantine_after_audit'

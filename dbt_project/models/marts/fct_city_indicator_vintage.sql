@@ -17,19 +17,19 @@ vintages_with_previous as (
         int_observations_ranked.*,
         lead(release_id) over (
             partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank
+            order by vintage_rank nulls last
         ) as previous_release_id,
         lead(published_on) over (
             partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank
+            order by vintage_rank nulls last
         ) as previous_published_on,
         lead(value) over (
             partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank
+            order by vintage_rank nulls last
         ) as previous_value,
         lag(published_on) over (
             partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank
+            order by vintage_rank nulls last
         ) as next_published_on
     from int_observations_ranked
 

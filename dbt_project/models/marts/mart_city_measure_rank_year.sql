@@ -49,8 +49,8 @@ ranked as (
 
     select
         measures.*,
-        rank() over (partition by measure, data_year order by value desc) as rank_national,
-        rank() over (partition by measure, data_year, province_code order by value desc)
+        rank() over (partition by measure, data_year order by value desc nulls last) as rank_national,
+        rank() over (partition by measure, data_year, province_code order by value desc nulls last)
             as rank_province
     from measures
 

@@ -88,11 +88,11 @@ city_gdp_ranked as (
         city_gdp.*,
         rank() over (
             partition by city_gdp.data_year
-            order by city_gdp.gdp_yuan desc
+            order by city_gdp.gdp_yuan desc nulls last
         ) as gdp_rank_national,
         rank() over (
             partition by city_gdp.data_year, city_gdp.province_code
-            order by city_gdp.gdp_yuan desc
+            order by city_gdp.gdp_yuan desc nulls last
         ) as gdp_rank_province
     from city_gdp
 
@@ -172,13 +172,13 @@ city_growth_ranked as (
         case when is_growth_ranked then
             rank() over (
                 partition by data_year, is_growth_ranked
-                order by gdp_growth_nominal_pct desc
+                order by gdp_growth_nominal_pct desc nulls last
             )
         end as growth_rank_national,
         case when is_growth_ranked then
             rank() over (
                 partition by data_year, province_code, is_growth_ranked
-                order by gdp_growth_nominal_pct desc
+                order by gdp_growth_nominal_pct desc nulls last
             )
         end as growth_rank_province
     from city_growth

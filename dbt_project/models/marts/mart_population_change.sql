@@ -115,16 +115,16 @@ population_changes_ranked as (
     select
         population_changes.*,
         case when is_comparable then
-            rank() over (partition by is_comparable order by change_persons desc)
+            rank() over (partition by is_comparable order by change_persons desc nulls last)
         end as change_rank_national,
         case when is_comparable then
-            rank() over (partition by is_comparable, province_code order by change_persons desc)
+            rank() over (partition by is_comparable, province_code order by change_persons desc nulls last)
         end as change_rank_province,
         case when is_comparable then
-            rank() over (partition by is_comparable order by change_pct desc)
+            rank() over (partition by is_comparable order by change_pct desc nulls last)
         end as change_pct_rank_national,
         case when is_comparable then
-            rank() over (partition by is_comparable, province_code order by change_pct desc)
+            rank() over (partition by is_comparable, province_code order by change_pct desc nulls last)
         end as change_pct_rank_province
     from population_changes
 

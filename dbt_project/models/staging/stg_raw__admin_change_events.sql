@@ -48,7 +48,7 @@ events_of_latest_releases as (
             partition by source_events.event_id
             order by
                 {{ latest_release_first('event_releases.') }},
-                source_events.record_seq
+                source_events.record_seq nulls last
         ) as event_rank
     from source_events
     inner join event_releases

@@ -29,6 +29,16 @@ def _scales(text: str) -> list[int]:
     return scales
 
 
+def _engines(text: str) -> tuple[str, ...]:
+    from citytiers.settings import DBT_TARGETS
+
+    engines = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(set(engines) - set(DBT_TARGETS))
+    if not engines or unknown:
+        raise argparse.ArgumentTypeError(f"engines are dbt targets of {DBT_TARGETS}")
+    return engines
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     import psutil
 
@@ -47,6 +57,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                              "the machine's memory)")
     parser.add_argument("--no-quiet-night", action="store_true",
                         help="skip the two `make run`s of the quiet-night stage")
+    parser.add_argument("--engines", type=_engines, default=("duckdb", "spark"),
+                        help="comma-separated dbt targets whose build is measured on the "
+                             "same warehouse (default duckdb,spark: the crossover)")
+    parser.add_argument("--builds-only", action="store_true",
+                        help="only the full rebuild and the dbt builds (no ingest stages, "
+                             "no limits, no quiet night)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the run warehouses under <warehouse>/bench/runs/")
     return parser.parse_args(argv)
@@ -79,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{generated.yearbook_observations:,} yearbook observations "
                   f"({time.perf_counter() - begin:.1f} s) in {generated.directory}", flush=True)
             results += stages.run_scale(ctx, generated, repeats(scale),
-                                        log=lambda line: print(line, flush=True))
-        if 1 in args.scales and not args.no_quiet_night:
+                                        log=lambda line: print(line, flush=True),
+                                        engines=args.engines, builds_only=args.builds_only)
+        if 1 in args.scales and not (args.no_quiet_night or args.builds_only):
             quiet = stages.quiet_night(ctx, repeats(1))
             results.append(quiet)
             median = f"{quiet.median:.0f} s" if quiet.median is not None else "failed"
@@ -89,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(ctx.runs_dir, ignore_errors=True)
     options = {"scales": args.scales, "repeat": args.repeat, "timeout": args.timeout,
-               "max_rss_mib": args.max_rss_mib}
+               "max_rss_mib": args.max_rss_mib, "engines": list(args.engines),
+               "builds_only": args.builds_only}
     markdown, data, table = write_report(settings.reports, settings.home, results, inputs,
                                          options, started, time.perf_counter() - clock)
     print()

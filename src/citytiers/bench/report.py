@@ -30,7 +30,8 @@ TIMING_LABELS = {"parse": "parse", "gates": "gates before load (citytiers.gates)
                  "validate": "GX validation (raw_observations)",
                  "load": "load (DuckDB transaction)"}
 PACKAGES = ("duckdb", "python-calamine", "pyarrow", "pandas", "openpyxl", "dbt-core",
-            "dbt-duckdb", "great-expectations", "apache-airflow", "psutil", "rich")
+            "dbt-duckdb", "dbt-spark", "pyspark", "great-expectations", "apache-airflow",
+            "psutil", "rich")
 COLUMNS = ("stage", "scale", "observations", "runs", "median s", "min s", "max s",
            "peak RSS MiB", "obs/s", "% of limit", "target", "met?")
 
@@ -74,6 +75,14 @@ def build_rows(results: list[StageResult]) -> list[dict[str, object]]:
         stage, scale, max_s, label = FULL_PIPELINE_TARGET
         if (result.stage, result.scale) == (stage, scale):
             targets.append((label, None if result.median is None else result.median <= max_s))
+        duckdb_build = by_key.get(("dbt_build", result.scale))
+        if result.stage == "spark_build" and duckdb_build is not None:
+            # The crossover: Spark's build time over DuckDB's, same warehouse, same run.
+            ratio = (result.median / duckdb_build.median
+                     if result.median and duckdb_build.median else None)
+            targets.append(("faster than DuckDB's build"
+                            + (f" (×{ratio:.2f} its time)" if ratio else ""),
+                            None if ratio is None else ratio < 1))
         smaller = by_key.get((result.stage, 10))
         if result.stage in GROWTH_STAGES and result.scale == 100 and smaller is not None:
             growth = (result.median / smaller.median

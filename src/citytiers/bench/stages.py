@@ -13,6 +13,10 @@ Stages (one :class:`StageResult` each, per scale):
 - ``full_rebuild``: a fresh warehouse, ``citytiers load --build TIDY YEARBOOK``;
 - ``dbt_build``: ``transform.build`` again on the full rebuild's warehouse (both releases
   loaded; restored from a copy before each run, so every run builds the same state);
+- ``spark_build``: the same build on the Spark target (``CITYTIERS_DBT_TARGET=spark``:
+  the raw layer written as Parquet, dbt on pyspark in local mode on every core, the marts
+  loaded back into DuckDB), on the same warehouse: where it beats or loses to
+  ``dbt_build`` is the crossover of docs/scale_out.md;
 - ``quiet_night``: ``make run`` on the samples, once to fill the warehouse, then again:
   the ``DAG run took N s`` of the repeated runs (nothing new to load).
 
@@ -42,7 +46,10 @@ MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
 INGEST_STAGES = ("parse", "gates", "validate", "load")
 # The order of the report's table (stage, then scale).
 STAGE_ORDER = ("load_startup", "tidy_ingest", "yearbook_ingest", "duckdb_read_csv", "calamine_read",
-               "dbt_build", "full_rebuild", "quiet_night")
+               "dbt_build", "spark_build", "full_rebuild", "quiet_night")
+# The dbt build stage of each engine (dbt target): stage name and label.
+BUILD_STAGES = {"duckdb": ("dbt_build", "dbt build (transform.build)"),
+                "spark": ("spark_build", "dbt build on Spark, local[*] (transform.build)")}
 
 
 @dataclass
@@ -116,17 +123,18 @@ class Context:
     def logs_dir(self) -> Path:
         return self.root / "logs"
 
-    def env(self, warehouse: Path | None = None) -> dict[str, str]:
+    def env(self, warehouse: Path | None = None, engine: str = "duckdb") -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES}
         env.update({"CITYTIERS_HOME": str(self.home), "GX_ANALYTICS_ENABLED": "false",
-                    "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"})
+                    "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1",
+                    "CITYTIERS_DBT_TARGET": engine})
         if warehouse is not None:
             env["CITYTIERS_WAREHOUSE"] = str(warehouse)
         return env
 
     def measure(self, command: list[str], name: str, warehouse: Path | None = None,
-                cwd: Path | None = None) -> Run:
-        return run(command, env=self.env(warehouse), cwd=cwd or self.home,
+                cwd: Path | None = None, engine: str = "duckdb") -> Run:
+        return run(command, env=self.env(warehouse, engine), cwd=cwd or self.home,
                    timeout=self.timeout, max_rss_mib=self.max_rss_mib,
                    log_dir=self.logs_dir, name=name)
 
@@ -243,23 +251,26 @@ def limit(ctx: Context, stage: str, label: str, scale: int, arguments: list[str]
 
 
 def dbt_build(ctx: Context, scale: int, loaded: Path, observations: int,
-              repeats: int) -> StageResult:
+              repeats: int, engine: str = "duckdb") -> StageResult:
     """``transform.build`` on ``loaded`` (a warehouse with both releases, built once by the
-    full rebuild, as on any night after the first), its database restored from a copy
-    before every run so that every run starts from the same state."""
+    full rebuild, as on any night after the first) on the dbt target ``engine``, its
+    database restored from a copy before every run so that every run starts from the
+    same state. A run counts when every node passed (the JSON line's node counts)."""
     from citytiers.settings import Settings
 
-    result = StageResult("dbt_build", "dbt build (transform.build)", scale, observations)
+    stage, label = BUILD_STAGES[engine]
+    result = StageResult(stage, label, scale, observations)
     settings = Settings(home=ctx.home, warehouse=loaded)
     template = loaded / "build" / "loaded.duckdb.bench-copy"
     shutil.copy2(settings.build_db, template)
     for attempt in range(repeats):
         shutil.copy2(template, settings.build_db)
         measured = ctx.measure([sys.executable, "-m", "citytiers.bench.stages", "dbt-build"],
-                               f"{scale}x_dbt_build_{attempt}", loaded)
+                               f"{scale}x_{stage}_{attempt}", loaded, engine=engine)
         result.runs.append(measured)
         if not measured.ok:
-            result.notes.append(f"dbt build {scale}x: {measured.failure()}")
+            result.notes.append(f"{label} {scale}x: {measured.failure()}")
+    shutil.copy2(template, settings.build_db)
     template.unlink(missing_ok=True)
     return result
 
@@ -325,8 +336,12 @@ def quiet_night(ctx: Context, repeats: int) -> StageResult:
     return result
 
 
-def run_scale(ctx: Context, inputs: Inputs, repeats: int, log: object = print) -> list[StageResult]:
-    """Every stage of one scale, in order; ``log`` gets one line per finished stage."""
+def run_scale(ctx: Context, inputs: Inputs, repeats: int, log: object = print, *,
+              engines: tuple[str, ...] = ("duckdb", "spark"),
+              builds_only: bool = False) -> list[StageResult]:
+    """Every stage of one scale, in order; ``log`` gets one line per finished stage.
+    ``engines``: the dbt targets whose build is measured; ``builds_only``: skip the ingest
+    stages and their limits (the full rebuild still runs: the builds build on it)."""
     results: list[StageResult] = []
 
     def done(result: StageResult) -> StageResult:
@@ -335,27 +350,30 @@ def run_scale(ctx: Context, inputs: Inputs, repeats: int, log: object = print) -
         log(f"  {inputs.scale}x {result.label}: {median}")
         return result
 
-    done(ingest(ctx, "tidy_ingest", "tidy CSV ingest (citytiers load)", inputs.scale,
-                inputs.tidy_path, inputs.tidy_observations, repeats, inputs.code_records_path))
-    done(ingest(ctx, "yearbook_ingest", "yearbook XLSX ingest (citytiers load)", inputs.scale,
-                inputs.yearbook_path, inputs.yearbook_observations, repeats,
-                inputs.code_records_path))
-    done(limit(ctx, "duckdb_read_csv", "limit: DuckDB read_csv (same CSV)", inputs.scale,
-               ["read-csv", str(inputs.tidy_path), "{scratch}/limit.duckdb"],
-               inputs.tidy_observations, repeats, ("rows", inputs.tidy_observations)))
-    done(limit(ctx, "calamine_read", "limit: calamine read (same XLSX)", inputs.scale,
-               ["calamine", str(inputs.yearbook_path)], inputs.yearbook_observations,
-               repeats, ("rows", inputs.yearbook_rows
-                         + SHEET_EXTRA_ROWS * len(inputs.yearbook_sheets))))
+    if not builds_only:
+        done(ingest(ctx, "tidy_ingest", "tidy CSV ingest (citytiers load)", inputs.scale,
+                    inputs.tidy_path, inputs.tidy_observations, repeats,
+                    inputs.code_records_path))
+        done(ingest(ctx, "yearbook_ingest", "yearbook XLSX ingest (citytiers load)",
+                    inputs.scale, inputs.yearbook_path, inputs.yearbook_observations, repeats,
+                    inputs.code_records_path))
+        done(limit(ctx, "duckdb_read_csv", "limit: DuckDB read_csv (same CSV)", inputs.scale,
+                   ["read-csv", str(inputs.tidy_path), "{scratch}/limit.duckdb"],
+                   inputs.tidy_observations, repeats, ("rows", inputs.tidy_observations)))
+        done(limit(ctx, "calamine_read", "limit: calamine read (same XLSX)", inputs.scale,
+                   ["calamine", str(inputs.yearbook_path)], inputs.yearbook_observations,
+                   repeats, ("rows", inputs.yearbook_rows
+                             + SHEET_EXTRA_ROWS * len(inputs.yearbook_sheets))))
     rebuilt, warehouse = full_rebuild(ctx, inputs, repeats)
     done(rebuilt)
     total = inputs.tidy_observations + inputs.yearbook_observations
-    if rebuilt.ok_runs:
-        done(dbt_build(ctx, inputs.scale, warehouse, total, repeats))
-    else:
-        results.append(StageResult("dbt_build", "dbt build (transform.build)", inputs.scale,
-                                   total, notes=[f"dbt build {inputs.scale}x: not run (no "
-                                                 "full rebuild succeeded to build on)"]))
+    for engine in engines:
+        if rebuilt.ok_runs:
+            done(dbt_build(ctx, inputs.scale, warehouse, total, repeats, engine))
+            continue
+        stage, label = BUILD_STAGES[engine]
+        results.append(StageResult(stage, label, inputs.scale, total, notes=[
+            f"{label} {inputs.scale}x: not run (no full rebuild succeeded to build on)"]))
     ctx.discard(warehouse)
     return results
 
