@@ -90,6 +90,7 @@ class AuditVerdict:
     the audit, the rest published)."""
 
     rounds: int = 0
+    dbt_target: str = "duckdb"  # the engine that built the marts (Settings.dbt_target)
     expectations: int = 0
     dbt_nodes: dict[str, int] = field(default_factory=dict)
     quarantined: dict[str, str] = field(default_factory=dict)  # release id -> reason
@@ -279,7 +280,7 @@ def build_and_audit(settings: Settings, run_id: str | None = None) -> AuditVerdi
     """Build the candidate, audit it, quarantine what fails and build again (at most
     max_audit_rounds() builds); return the verdict of a candidate that passed, ready to
     publish. Raises AuditFailed (nothing to publish) otherwise."""
-    verdict = AuditVerdict()
+    verdict = AuditVerdict(dbt_target=settings.dbt_target)
     published = in_force_ids(settings.published_db, read_only=True)
     failures: list[Failure] = []
     most = max_audit_rounds()

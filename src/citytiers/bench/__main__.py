@@ -61,8 +61,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="comma-separated dbt targets whose build is measured on the "
                              "same warehouse (default duckdb,spark: the crossover)")
     parser.add_argument("--builds-only", action="store_true",
-                        help="only the full rebuild and the dbt builds (no ingest stages, "
-                             "no limits, no quiet night)")
+                        help="only the dbt builds, on a warehouse loaded once without one "
+                             "(no ingest stages, limits, full rebuild or quiet night)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the run warehouses under <warehouse>/bench/runs/")
     return parser.parse_args(argv)

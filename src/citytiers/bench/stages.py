@@ -275,16 +275,20 @@ def dbt_build(ctx: Context, scale: int, loaded: Path, observations: int,
     return result
 
 
-def full_rebuild(ctx: Context, inputs: Inputs, repeats: int) -> tuple[StageResult, Path]:
+def full_rebuild(ctx: Context, inputs: Inputs, repeats: int, *,
+                 build: bool = True) -> tuple[StageResult, Path]:
     """A fresh warehouse: ``citytiers load --build`` of both releases; returns the result
-    and the warehouse of the last run (kept: dbt_build builds on it again)."""
+    and the warehouse of the last run (kept: dbt_build builds on it again). ``build``
+    False: load only (``--builds-only`` measures the builds on their own)."""
     total = inputs.tidy_observations + inputs.yearbook_observations
-    result = StageResult("full_rebuild", "full rebuild (load both + dbt build)", inputs.scale,
-                         total)
+    result = (StageResult("full_rebuild", "full rebuild (load both + dbt build)",
+                          inputs.scale, total) if build else
+              StageResult("load_both", "load both (no build)", inputs.scale, total))
     warehouse = ctx.runs_dir / f"{inputs.scale}x" / "full_rebuild"
     for attempt in range(repeats):
         fresh(warehouse)
-        measured = ctx.measure([*citytiers_command(), "load", "--json", "--build",
+        measured = ctx.measure([*citytiers_command(), "load", "--json",
+                                *(["--build"] if build else []),
                                 str(inputs.code_records_path), str(inputs.tidy_path),
                                 str(inputs.yearbook_path)],
                                f"{inputs.scale}x_full_rebuild_{attempt}", warehouse)
@@ -364,7 +368,8 @@ def run_scale(ctx: Context, inputs: Inputs, repeats: int, log: object = print, *
                    ["calamine", str(inputs.yearbook_path)], inputs.yearbook_observations,
                    repeats, ("rows", inputs.yearbook_rows
                              + SHEET_EXTRA_ROWS * len(inputs.yearbook_sheets))))
-    rebuilt, warehouse = full_rebuild(ctx, inputs, repeats)
+    rebuilt, warehouse = full_rebuild(ctx, inputs, 1 if builds_only else repeats,
+                                      build=not builds_only)
     done(rebuilt)
     total = inputs.tidy_observations + inputs.yearbook_observations
     for engine in engines:
