@@ -70,7 +70,7 @@ load-reference:
 TEST_WORKERS ?= 3
 test: $(STAMP)
 	$(BIN)/ruff check src dags tests
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=12
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests
