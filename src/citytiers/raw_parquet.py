@@ -14,18 +14,24 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
+
 from citytiers.database import connect
 
 # Row groups of this many rows: Spark reads a file's row groups in parallel.
 ROW_GROUP_SIZE = 1_000_000
 
 
+def _raw_tables(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    return [name for (name,) in connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'raw' "
+        "order by table_name").fetchall()]
+
+
 def raw_tables(database: Path) -> list[str]:
     """The tables and views of the raw schema, by name."""
     with connect(database) as connection:
-        return [name for (name,) in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' "
-            "order by table_name").fetchall()]
+        return _raw_tables(connection)
 
 
 def write_raw_layer(database: Path, root: Path) -> dict[str, int]:
@@ -37,14 +43,14 @@ def write_raw_layer(database: Path, root: Path) -> dict[str, int]:
     partial.mkdir(parents=True)
     written: dict[str, int] = {}
     with connect(database) as connection:
-        for table in raw_tables(database):
+        for table in _raw_tables(connection):
             (partial / table).mkdir()
             target = (partial / table / "data.parquet").as_posix().replace("'", "''")
-            connection.execute(
-                f"copy (select * from raw.{table}) to '{target}' "
-                f"(format parquet, compression zstd, row_group_size {ROW_GROUP_SIZE})")
+            # COPY ... TO returns the number of rows it wrote.
             written[table] = connection.execute(
-                f"select count(*) from raw.{table}").fetchone()[0]
+                f"copy (select * from raw.{table}) to '{target}' "
+                f"(format parquet, compression zstd, row_group_size {ROW_GROUP_SIZE})"
+            ).fetchone()[0]
     shutil.rmtree(root, ignore_errors=True)
     partial.rename(root)
     return written
