@@ -272,7 +272,7 @@ def _load(paths: tuple[str, ...], as_json: bool, run_build: bool, run_id: str | 
 
 
 STATE_STYLES = {"loaded": "green", "quarantined": "yellow", "quarantined_after_audit": "red",
-                "withdrawn": "magenta"}
+                "withdrawn": "magenta", "accepted": "cyan"}
 
 
 def _json_value(value: object) -> object:
@@ -339,7 +339,7 @@ def query(sql: str, output: str) -> None:
 
 @main.group()
 def releases() -> None:
-    """The releases of the warehouse: list them, show one, withdraw or restore one."""
+    """The releases of the warehouse: list them, show one, withdraw, restore or accept one."""
 
 
 @releases.command("list")
@@ -370,6 +370,7 @@ def releases_list(state: str | None) -> None:
 @click.argument("release")
 def releases_show(release: str) -> None:
     """Everything about RELEASE (an id, a prefix of 6+ characters, or a file name)."""
+    from citytiers.findings import release_findings
     from citytiers.release_states import ReleaseNotFound, resolve
 
     settings = load_settings()
@@ -380,6 +381,28 @@ def releases_show(release: str) -> None:
         sys.exit(1)
     for name, value in vars(found).items():
         click.echo(f"{name}: {value}")
+    _echo_findings(release_findings(settings.build_db, found.release_id))
+
+
+def _echo_findings(found: list) -> None:
+    """The latest attempt's problems and warnings, one line per row they name."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if not found:
+        click.echo("findings: none")
+        return
+    for severity in ("problem", "warning"):
+        rows = [f for f in found if f.severity == severity]
+        if not rows:
+            continue
+        table = Table("where", "city", "year", severity, box=None, show_lines=False,
+                      title=f"{len(rows)} {severity}(s)", title_justify="left")
+        for finding in rows:
+            city = " ".join(part for part in (finding.city_name_raw, finding.city_code) if part)
+            table.add_row(finding.where() or "(the release)", city,
+                          str(finding.data_year or ""), finding.message)
+        Console(soft_wrap=True).print(table)
 
 
 def _change_state(release: str, action: str, reason: str) -> None:
@@ -396,10 +419,11 @@ def _change_state(release: str, action: str, reason: str) -> None:
         click.echo(f"{after.release_id[:12]} {after.file_name} is already {after.state}; "
                    "nothing recorded.")
         return
+    next_night = {"withdraw": "The next nightly build leaves its figures out",
+                  "restore": "The next nightly build uses its figures again",
+                  "accept": "The next night loads it, its problems kept as findings"}[action]
     click.echo(f"{after.release_id[:12]} {after.file_name}: {after.state} "
-               f"({after.reason}). The next nightly build "
-               + ("leaves its figures out" if action == "withdraw" else "uses its figures again")
-               + "; run `make run` to rebuild and publish now.")
+               f"({after.reason}). {next_night}; run `make run` to do it now.")
 
 
 @releases.command("withdraw")
@@ -419,6 +443,18 @@ def releases_restore(release: str, reason: str) -> None:
     """Put a withdrawn (or quarantined-after-audit) RELEASE back in force from the next
     build. A release quarantined after the audit is audited again then."""
     _change_state(release, "restore", reason)
+
+
+@releases.command("accept")
+@click.argument("release")
+@click.option("--reason", required=True,
+              help="What you checked and why the release is right (shown wherever it is).")
+def releases_accept(release: str, reason: str) -> None:
+    """Accept RELEASE, refused at the gates, after checking its problems (`releases show`
+    lists them row by row): the next night loads it as it is, and its problems stay with it
+    as findings, with who accepted it, when and why. Nothing is edited: the file is the
+    same immutable release."""
+    _change_state(release, "accept", reason)
 
 
 @main.command()

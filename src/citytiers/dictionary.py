@@ -10,13 +10,16 @@ import csv
 import difflib
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import opencc
 
+from citytiers.code_history import CodeHistory, Succession, read_code_history
 from citytiers.names import NameHistory, read_name_history, short_forms
+from citytiers.settings import DBT_PROJECT_FILE
 
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
 # DOTALL: a header wrapped inside its cell (地区生产\n总值(万元)) is still one header.
@@ -24,11 +27,26 @@ HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$", re.D
 # ASCII digits only, after NFKC (a full-width ３２０５００ is 320500; an Arabic-Indic or
 # Devanagari digit is not a code).
 CODE_PATTERN = re.compile(r"[0-9]{6}")
-# Name help for a printed name that resolves to nothing: difflib's ratio (2 x common
-# characters / total) of at least 0.6 puts 准安市 next to 淮安市 (0.67), not 火星市 next to
-# 吉林市 (0.33).
-# String similarity cannot tell which of 淮安/西安/泰安 an OCR'd 准安 was: show up to 8.
+# Name help for a printed name that resolves to nothing (a steward's suggestions, never
+# used to resolve). A known name is offered when it is written or sounds alike:
+# - written: difflib's ratio (2 x common characters / total) of at least 0.6 puts 准安市
+#   next to 淮安市 (0.67), not 火星市 next to 吉林市 (0.33);
+# - sounds: the same ratio over toneless pinyin syllables (pypinyin) of at least 0.8, which
+#   a name of 3 or 4 syllables reaches only when every syllable sounds alike (羊洲市 ->
+#   扬州市, 1.0): one differing syllable in 3 (0.67, 杨州市 -> 郑州市) is not enough alone.
 NEAREST_NAME_SIMILARITY = 0.6
+NEAREST_NAME_SOUND_SIMILARITY = 0.8
+# Ranked by written + sound similarity (each 0..1), plus this bonus for a name of the
+# release's own province. 0.2 is less than what one differing character or syllable costs in
+# a name of up to 4 characters (0.25 .. 0.33), so the province orders names that are equally
+# close (准安市 in a 江苏 release: 淮安市 before 西安市 and 泰安市, all 0.67 + 0.67) but never
+# lifts a farther name of the province above a nearer one elsewhere (杨州市: 扬州市, which
+# sounds the same, comes first in any release).
+SAME_PROVINCE_BONUS = 0.2
+# A release's own province is that of more than half of the distinct cities it resolves
+# to: a national yearbook has none, so no province is favoured there.
+RELEASE_PROVINCE_SHARE = 0.5
+# Similarity alone cannot tell which of 淮安/西安/泰安 an OCR'd 准安 was: show up to 8.
 NEAREST_NAMES_SHOWN = 8
 # 江苏省 -> 江苏, 广西壮族自治区 -> 广西, 北京市 -> 北京 (the short forms yearbooks print).
 PROVINCE_SUFFIX = re.compile(r"(省|市|特别行政区|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
@@ -101,10 +119,18 @@ class Dictionary:
     # Province-level names (江苏省 and 江苏), from city_reference.csv: a yearbook's section
     # rows and provincial totals, never a city of their own unless they resolve to one.
     province_names: frozenset[str] = frozenset()
+    # The same names -> the province's two code digits (江苏省 and 江苏 -> 32): the province of
+    # a city code is its first two digits (province-level code XX0000).
+    province_codes: dict[str, str] = field(default_factory=dict)
     # Names over time from loaded code records; empty until a code-record release is loaded.
     name_history: NameHistory = field(default_factory=NameHistory)
     # Spellings a steward accepted (seeds/name_aliases.csv), by folded printed name.
     aliases: dict[str, tuple[NameAlias, ...]] = field(default_factory=dict)
+    # Codes over time and what a retired code became (citytiers.code_history); empty until
+    # a code-record release is loaded.
+    code_history: CodeHistory = field(default_factory=CodeHistory)
+    # Where the seeds were read (the code history reads admin_event_types.csv there too).
+    seeds_dir: Path | None = None
 
     def indicator_for(self, label: str) -> Indicator | None:
         code = self.synonyms.get(normalize_label(label))
@@ -122,10 +148,23 @@ class Dictionary:
         one code (see citytiers.names); without them, the seed's current names are used."""
         key = normalize_label(name)
         if self.name_history:
-            code = self.name_history.resolve(key, year)
+            code = self.name_history.resolve(key, year) or self.successor_of_former_name(
+                key, year)
         else:
             code = self.city_names.get(key) or self.city_names.get(key + "市")
         return code or self.alias_code(key, year)
+
+    def successor_of_former_name(self, folded_name: str, year: int | None) -> str | None:
+        """A former name (吐鲁番地区 in 2018 data): the one code of the same place in force
+        in ``year`` that the code carrying it became (citytiers.code_history), or None."""
+        if year is None or not self.code_history:
+            return None
+        found = {outcome.code
+                 for span in self.name_history.by_name.get(folded_name, ())
+                 if span.valid_to is not None and span.valid_to < year
+                 for outcome in [self.code_history.successor(span.code, year)]
+                 if isinstance(outcome, Succession)}
+        return next(iter(found)) if len(found) == 1 else None
 
     def alias_code(self, folded_name: str, year: int | None) -> str | None:
         """The code a steward's alias gives the printed name in ``year``, or None (also
@@ -143,10 +182,18 @@ class Dictionary:
         names |= {name for name, seed_code in self.city_names.items() if seed_code == code}
         return frozenset(names | {short for name in names for short in short_forms(name)})
 
-    def nearest_names(self, name: str, year: int | None = None) -> list[tuple[str, str]]:
+    def province_code(self, name: str) -> str | None:
+        """The two code digits of a printed province name (江苏省, 江苏, 江蘇省 -> 32)."""
+        return self.province_codes.get(normalize_label(name))
+
+    def nearest_names(self, name: str, year: int | None = None,
+                      province: str | None = None) -> list[tuple[str, str]]:
         """Known names closest to a printed one that does not resolve (OCR prints 准安市
-        for 淮安市), with their codes: names valid in ``year`` from the loaded code
-        records, else the seed's. Help for a steward, never used to resolve."""
+        for 淮安市, a typist 杨州市 for 扬州市), with their codes: names valid in ``year``
+        from the loaded code records, else the seed's; nearest first by how they are
+        written and how they sound, names of ``province`` (two code digits, the release's
+        own province) first among equally near ones. Help for a steward, never used to
+        resolve."""
         key = normalize_label(name)
         if self.name_history:
             known = {normalize_label(span.name): span.code
@@ -154,13 +201,32 @@ class Dictionary:
                      if year is None or span.in_force_during(year)}
         else:
             known = dict(self.city_names)
-        close = difflib.get_close_matches(key, list(known), n=NEAREST_NAMES_SHOWN,
-                                          cutoff=NEAREST_NAME_SIMILARITY)
-        return [(match, known[match]) for match in close]
+        matcher = difflib.SequenceMatcher(b=key, autojunk=False)
+        sound = difflib.SequenceMatcher(b=_syllables(key), autojunk=False)
+        ranked = []
+        for candidate, code in known.items():
+            matcher.set_seq1(candidate)
+            written = matcher.ratio()
+            sound.set_seq1(_syllables(candidate))
+            sounds = sound.ratio()
+            if written < NEAREST_NAME_SIMILARITY and sounds < NEAREST_NAME_SOUND_SIMILARITY:
+                continue
+            bonus = SAME_PROVINCE_BONUS if province and code[:2] == province else 0.0
+            # A misreading replaces a character in place: among equally near names, those
+            # alike at the same positions (西安市 for 准安市) before those alike elsewhere
+            # (安庆市); then by spelling. Rounded so that equally near names tie exactly.
+            aligned = (_same_places(candidate, key)
+                       + _same_places(_syllables(candidate), _syllables(key)))
+            ranked.append((-round(written + sounds + bonus, 6), -aligned, -written,
+                           candidate, code))
+        return [(candidate, code) for *_, candidate, code in sorted(ranked)
+                [:NEAREST_NAMES_SHOWN]]
 
-    def unresolved_hint(self, name: str, year: int | None = None) -> str:
-        """``"; nearest known: 淮安市 320800"`` for a message, or ``""``."""
-        near = self.nearest_names(name, year)
+    def unresolved_hint(self, name: str, year: int | None = None,
+                        province: str | None = None) -> str:
+        """``"; nearest known: 淮安市 320800"`` for a message, or ``""`` (``province``: the
+        release's own, see :meth:`nearest_names`)."""
+        near = self.nearest_names(name, year, province)
         if not near:
             return ""
         return ("; nearest known: " + ", ".join(f"{n} {c}" for n, c in near)
@@ -169,7 +235,32 @@ class Dictionary:
 
     def with_name_history(self, build_db: Path) -> Dictionary:
         """This dictionary plus the names over time loaded in ``build_db``."""
-        return replace(self, name_history=read_name_history(build_db, normalize_label))
+        return replace(self, name_history=read_name_history(build_db, normalize_label),
+                       code_history=read_code_history(
+                           build_db, self.seeds_dir or DBT_PROJECT_FILE.parent / "seeds"))
+
+
+@lru_cache(maxsize=1 << 14)
+def _syllables(folded_name: str) -> tuple[str, ...]:
+    """How a folded name sounds: its toneless pinyin syllables (扬州市 -> yang zhou shi;
+    a run of non-Chinese characters stays one item)."""
+    from pypinyin import Style, lazy_pinyin  # only when a name does not resolve
+
+    return tuple(lazy_pinyin(folded_name, style=Style.NORMAL))
+
+
+def _same_places(one: Sequence[str], other: Sequence[str]) -> int:
+    """How many positions hold the same item (names of unequal length: up to the shorter)."""
+    return sum(a == b for a, b in zip(one, other, strict=False))
+
+
+def majority_province(cities_by_province: Mapping[str, int]) -> str | None:
+    """The release's own province (two code digits) from its resolved cities counted by
+    province, ``{"32": 12, "31": 1}`` -> ``"32"``: the one holding more than
+    :data:`RELEASE_PROVINCE_SHARE` of them, else None."""
+    total = sum(cities_by_province.values())
+    return next((province for province, count in cities_by_province.items()
+                 if province and count > total * RELEASE_PROVINCE_SHARE), None)
 
 
 @dataclass(frozen=True)
@@ -256,9 +347,14 @@ def load_dictionary(seeds_dir: Path) -> Dictionary:
         bases=frozenset(row["basis_code"]
                         for row in read_csv_rows(seeds_dir / "population_bases.csv")),
         aliases=_aliases(seeds_dir / "name_aliases.csv"),
+        seeds_dir=seeds_dir,
         province_names=frozenset(
             name for row in cities for full in [normalize_label(row["province_name"])]
             for name in (full, PROVINCE_SUFFIX.sub("", full))),
+        province_codes={
+            name: row["province_code"][:2]
+            for row in cities for full in [normalize_label(row["province_name"])]
+            for name in (full, PROVINCE_SUFFIX.sub("", full))},
     )
 
 

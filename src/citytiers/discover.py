@@ -24,6 +24,7 @@ from typing import Any
 from citytiers.adapters import DATA_SUFFIXES, release_kind
 from citytiers.database import connect, has_table
 from citytiers.metadata import file_sha256, find_sidecar, is_regular_file, read_sidecar
+from citytiers.release_states import acceptances
 from citytiers.settings import REHASH_AFTER_DAYS, Settings
 
 log = logging.getLogger(__name__)
@@ -228,6 +229,24 @@ def publication_order(candidate: Candidate) -> tuple[str, str]:
     return (candidate.published_on or "9999-12-31", candidate.path)
 
 
+def _accepted_copies(accepted: dict[str, tuple[Any, str | None]],
+                     seen: set[str]) -> list[Candidate]:
+    """The warehouse's own copy (quarantine/) of each accepted release no source folder
+    holds any more: the night after its acceptance loads it from there."""
+    copies = []
+    for release_id, (_, stored) in sorted(accepted.items()):
+        path = Path(stored) if stored else None
+        if release_id in seen or path is None or not is_regular_file(path):
+            continue
+        sidecar = find_sidecar(path)
+        sidecar_sha = (file_sha256(sidecar) if sidecar is not None and is_regular_file(sidecar)
+                       else None)
+        seen.add(release_id)
+        copies.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
+                                *declared_facts(path, release_id)))
+    return copies
+
+
 def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
              include_landing: bool = True) -> list[Candidate]:
     """New releases in ``landing/`` (unless ``include_landing`` is False: ``citytiers
@@ -237,6 +256,8 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
     Hashes come from :class:`SourceCache`: an unchanged file is not read again, and for a
     file already loaded not even its sidecar is looked up."""
     loaded, quarantined = already_processed(settings)
+    # Releases a steward accepted after the gates refused them (citytiers releases accept).
+    accepted = acceptances(settings.build_db)
     cache = SourceCache(settings.source_cache)
     seen: set[str] = set()
     candidates: list[Candidate] = []
@@ -258,11 +279,13 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
                 # refusal is reported when the release is ingested).
                 sidecar_sha = (None if sidecar is None else cache.sha256(sidecar)
                                if is_regular_file(sidecar) else unread_release_id(sidecar))
-                if (release_id, sidecar_sha) in quarantined:
+                if (release_id, sidecar_sha) in quarantined and release_id not in accepted:
                     continue
                 seen.add(release_id)
                 candidates.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
                                             *declared_facts(path, release_id)))
+        if include_landing:
+            candidates += _accepted_copies(accepted, seen)
     finally:
         cache.save()
     log.info("discover: %d file(s) and sidecar(s), %d read and hashed, the rest from the "

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from citytiers.code_resolution import NOTES_COLUMNS, NOTES_TABLE
 from citytiers.database import MEMORY_LIMIT, THREADS, connect, ensure_raw_schema
 from citytiers.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.errors import ReleaseError
@@ -95,6 +96,8 @@ def create_empty(connection, catalog: str | None = None) -> None:
     connection.execute(NUMBER_MACRO.replace("macro ", f"macro {prefix}", 1))
     for name, columns in GATE_TABLES.items():
         connection.execute(f"create or replace table {prefix}{name} ({columns})")
+    # Written by the parse step (citytiers.code_resolution); empty where it did not run.
+    connection.execute(f"create table if not exists {prefix}{NOTES_TABLE} ({NOTES_COLUMNS})")
 
 
 def name_problems(dictionary: Dictionary,
@@ -179,12 +182,15 @@ def _stage_codes(con) -> None:
                    'the loaded code records, release ' || left(release_id, 12)
             from records
             union all
-            select regexp_replace(successor, '\\[\\d{{4}}\\]', ''), valid_from_year,
-                   null, 'the loaded code records, release ' || left(release_id, 12)
-            from (select *, unnest(string_split(successor_codes, ';')) as successor
-                  from records where successor_codes is not null)
+            -- back to the old code's first year, never past the successor's own last one
+            select s.code, o.valid_from_year, s.valid_to_year,
+                   'the loaded code records, release ' || left(o.release_id, 12)
+            from (select *, regexp_replace(unnest(string_split(successor_codes, ';')),
+                                           '\\[\\d{{4}}\\]', '') as successor
+                  from records where successor_codes is not null) o
+            join records s on s.code = o.successor
             union all
-            select new.code, old.valid_from_year, null,
+            select new.code, old.valid_from_year, new.valid_to_year,
                    'the loaded code records, release ' || left(new.release_id, 12)
             from records new join records old
               on old.valid_to_year = new.valid_from_year and old.code <> new.code

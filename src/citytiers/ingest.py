@@ -12,11 +12,13 @@ from typing import Any
 from citytiers.dictionary import cached_dictionary
 from citytiers.discover import Candidate, is_regular_file
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
+from citytiers.findings import PROBLEM, WARNING, Finding, problems_of, read_staged
 from citytiers.gates import revision_of, stage_gate_reference
 from citytiers.load import ReleaseRecord, StagedTables, is_loaded, record_release
 from citytiers.metadata import ReleaseMetadata
 from citytiers.parse import ParsedRelease, parse_release
 from citytiers.release_order import release_kind_of
+from citytiers.release_states import Acceptance, acceptance_of
 from citytiers.settings import Settings
 from citytiers.staging import Staging
 from citytiers.storage import archive, quarantine
@@ -58,11 +60,17 @@ class IngestOutcome:
 
 
 def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
-                        timings: dict[str, float], checks: list[dict[str, Any]]
-                        ) -> tuple[ParsedRelease, dict[str, int], list[str]]:
+                        timings: dict[str, float], checks: list[dict[str, Any]],
+                        accepted: Acceptance | None = None
+                        ) -> tuple[ParsedRelease, dict[str, int], list[str], list[Finding]]:
     """Parse into ``staging``, then run the GX suite of every raw table the release fills
     (observations: ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged
-    table itself; return the staged tables' row counts. Raises TerminalError."""
+    table itself; return the staged tables' row counts, the warnings, and the problems a
+    steward accepted. Raises TerminalError.
+
+    ``accepted``: a steward accepted this release after the gates refused it; a failed
+    suite then loads it all the same, its problems kept as findings. A file that cannot be
+    parsed is refused whatever was accepted (there is nothing to load)."""
     started = time.perf_counter()
     dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
     parsed = parse_release(path, dictionary, staging)
@@ -82,6 +90,7 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
                              is_synthetic=meta.is_synthetic, published_on=meta.published_on)
         timings["gates"] = time.perf_counter() - started
     warnings: list[str] = list(parsed.warnings)
+    accepted_problems: list[Finding] = []
     started = time.perf_counter()
     for table in tables:
         suite = f"raw_{table}"
@@ -89,12 +98,26 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
                                  {"max_data_year": meta.published_on.year},
                                  run_name=f"{path.name} ({label})")
         checks.append(outcome.to_check())
+        failed = ValidationFailed(suite, outcome.summary(), outcome.docs_index,
+                                  file=path.name)
+        if not outcome.success and accepted is None:
+            raise failed
         if not outcome.success:
-            raise ValidationFailed(suite, outcome.summary(), outcome.docs_index,
-                                   file=path.name)
+            warnings.append(f"{suite} failed, loaded all the same: {accepted.sentence()}")
+            accepted_problems += [p for p in read_staged(settings.staging_db)
+                                  if p.severity == PROBLEM] or problems_of(failed)
         warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
     timings["validate"] = time.perf_counter() - started
-    return parsed, counts, warnings
+    return parsed, counts, warnings, accepted_problems
+
+
+def _load_findings(parsed: ParsedRelease, warnings: list[str]) -> list[Finding]:
+    """The warnings a loaded release is kept with: the row-level ones (retired codes
+    resolved, citytiers.code_resolution) and the rest as release-level findings."""
+    row_level = {finding.located() for finding in parsed.findings}
+    return [*parsed.findings,
+            *(Finding(WARNING, "validation", None, None, None, None, None, None, text)
+              for text in warnings if text not in row_level)]
 
 
 def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:
@@ -134,8 +157,9 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
     staging = Staging(settings.staging_db)
     try:
         try:
-            parsed, counts, warnings = _parse_and_validate(settings, path, staging, timings,
-                                                             checks)
+            parsed, counts, warnings, accepted_problems = _parse_and_validate(
+                settings, path, staging, timings, checks,
+                acceptance_of(settings.build_db, candidate.release_id))
         except TransientError:
             raise
         except Exception as exc:
@@ -144,9 +168,14 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                 f"{exc}). This is a bug in citytiers or an unsupported layout; please "
                 "report it.")
             stored = quarantine(settings, path, candidate.release_id, reason)
+            staging.close()
+            found = read_staged(settings.staging_db)
+            if not any(finding.severity == PROBLEM for finding in found):
+                found += problems_of(exc)
             record_release(settings, ReleaseRecord(
                 candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
-                str(path), str(stored), None, meta, 0, reason, run_id))
+                str(path), str(stored), None, meta, 0, reason, run_id,
+                findings=tuple(found)))
             log.error("quarantined %s: %s", path.name, reason)
             return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
                                  str(stored), reason, False, timings=timings,
@@ -161,7 +190,8 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
             str(stored), parsed.file_format, meta, observations, None, run_id,
             record_count=records,
             release_kind=release_kind_of(getattr(meta, "release_kind", None),
-                                         parsed.file_format, path)),
+                                         parsed.file_format, path),
+            findings=tuple(_load_findings(parsed, warnings) + accepted_problems)),
             staged=StagedTables(settings.staging_db, counts))
         timings["load"] = time.perf_counter() - started
     finally:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from citytiers.database import connect, raw_schema_sql
 from citytiers.faults import LOAD_BEFORE_COMMIT, crash_point
+from citytiers.findings import Finding, as_table
 from citytiers.metadata import ReleaseMetadata
 from citytiers.settings import Settings
 
@@ -32,6 +33,8 @@ class ReleaseRecord:
     run_id: str | None
     record_count: int = 0
     release_kind: str | None = None
+    # The problems and warnings of this attempt, row by row (raw.release_findings).
+    findings: tuple[Finding, ...] = ()
 
     def row(self, processed_at: dt.datetime) -> dict[str, object]:
         meta = self.metadata
@@ -114,6 +117,18 @@ def _copy_staged(connection, release_id: str, staged: StagedTables) -> int:
         connection.execute("detach staged")
 
 
+def _insert_findings(connection, record: ReleaseRecord, processed_at: dt.datetime) -> None:
+    if not record.findings:
+        return
+    connection.register("_findings", as_table(list(record.findings)))
+    try:
+        connection.execute(
+            "insert into raw.release_findings select $id, row_number() over ()::integer, *, "
+            "$at from _findings", {"id": record.release_id, "at": processed_at})
+    finally:
+        connection.unregister("_findings")
+
+
 def record_release(settings: Settings, record: ReleaseRecord,
                    staged: StagedTables | None = None) -> int:
     """Write the release row and copy its staged tables atomically (one transaction);
@@ -136,6 +151,7 @@ def record_release(settings: Settings, record: ReleaseRecord,
                     return 0
             _insert(connection, "raw.releases", pd.DataFrame([record.row(processed_at)]))
             inserted = _copy_staged(connection, record.release_id, staged) if staged else 0
+            _insert_findings(connection, record, processed_at)
             crash_point(settings, LOAD_BEFORE_COMMIT)
             connection.execute("commit")
         except Exception:

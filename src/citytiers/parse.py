@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from citytiers import findings
 from citytiers.adapters import adapter_for
 from citytiers.adapters.formulas import check_formulas
+from citytiers.code_resolution import resolve_retired_codes
 from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
+from citytiers.findings import Finding
 from citytiers.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
 from citytiers.staging import Staging
 
@@ -31,6 +34,8 @@ class ParsedRelease:
     table_names: list[str]
     # Loaded, but a steward should know: formula cells read as their stored values.
     warnings: list[str] = field(default_factory=list)
+    # Row-level warnings (citytiers.findings), also staged as ``release_findings``.
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def observation_count(self) -> int:
@@ -72,5 +77,12 @@ def parse_release(path: Path, dictionary: Dictionary,
     result = adapter.parse(path, meta, staging)
     for note in result.notes:
         log.warning("%s: %s", path.name, note)
+    # Before any gate: a retired code printed for a later year is re-coded to its one
+    # successor of the same place, with a warning per row (citytiers.code_resolution).
+    found: list[Finding] = []
+    if "observations" in staging.tables:
+        found = resolve_retired_codes(staging.con, dictionary)
+    findings.put(staging.con, found)
     return ParsedRelease(adapter.format_name, adapter.kind, meta, result.staging,
-                         result.notes, result.table_names, warnings)
+                         result.notes, result.table_names,
+                         warnings + [finding.located() for finding in found], found)

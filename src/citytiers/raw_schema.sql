@@ -51,6 +51,26 @@ alter table raw.releases add column if not exists record_count integer default 0
 -- yearbook | communique | preliminary | census_revision (citytiers.release_order): what
 -- the release is, which decides a same-day tie; null for releases loaded before it existed.
 alter table raw.releases add column if not exists release_kind varchar;
+-- The code as printed, where it is not city_code: a retired code re-coded to its successor
+-- of the same place (citytiers.code_resolution); null when the printed code is city_code.
+alter table raw.observations add column if not exists city_code_printed varchar;
+
+-- What the checks found in each release attempt, row by row (citytiers.findings): the
+-- problems that quarantined it and the warnings it loaded with. Written with the attempt.
+create table if not exists raw.release_findings (
+    release_id          varchar   not null,  -- -> raw.releases.release_id
+    record_seq          integer   not null,  -- 1..n within the attempt
+    severity            varchar   not null,  -- 'problem' | 'warning'
+    check_name          varchar   not null,  -- the gate, suite or parse step that found it
+    source_sheet        varchar,
+    source_row          integer,
+    source_column       varchar,
+    city_code           varchar,
+    city_name_raw       varchar,
+    data_year           integer,
+    message             varchar   not null,  -- the finding in the steward's words
+    processed_at        timestamp            -- the attempt (raw.releases.processed_at)
+);
 
 -- Reference releases: administrative codes and their changes (append-only like the rest).
 create table if not exists raw.admin_code_snapshots (
@@ -118,9 +138,9 @@ create table if not exists raw.admin_change_events (
 -- decision (append-only like the rest: a restore is a new row, never a deletion). The
 -- latest decision per release wins; see raw.release_states.
 create table if not exists raw.release_state_changes (
-    release_id          varchar   not null,  -- -> raw.releases.release_id (status 'loaded')
+    release_id          varchar   not null,  -- -> raw.releases.release_id
     change_seq          integer   not null,  -- 1, 2, ... over the whole table: the order
-    action              varchar   not null,  -- 'withdraw' | 'restore' | 'quarantine_after_audit'
+    action              varchar   not null,  -- 'withdraw' | 'restore' | 'accept' | 'quarantine_after_audit'
     reason              varchar   not null,  -- why, in the steward's or the audit's words
     changed_by          varchar   not null,  -- 'audit', or the user who ran the command
     run_id              varchar,             -- the run whose audit decided (null: by hand)
@@ -131,10 +151,15 @@ create table if not exists raw.release_state_changes (
 -- (stg_raw__releases) and by Python (discovery, gates, reports, the CLI) alike.
 --   loaded                   its figures are in force
 --   quarantined              refused at the gates, nothing of it was loaded
+--   accepted                 refused at the gates, then accepted by a steward (`citytiers
+--                            releases accept`): the next night loads it, its problems kept
+--                            as findings; once loaded it is 'loaded' (in force)
 --   quarantined_after_audit  loaded, then its rows failed the mart audit: not in force
 --   withdrawn                taken out by a steward (`citytiers releases withdraw`)
 -- A withdrawn or audit-quarantined release stays in raw (queryable) and counts as loaded
 -- for discovery, so it is never loaded again; `citytiers releases restore` brings it back.
+-- A state change applies to a quarantined attempt only when it came after that attempt (an
+-- acceptance followed by another refusal leaves the release quarantined).
 create or replace view raw.release_states as
 with numbered_changes as (
     select release_id, action, reason, changed_by, run_id, changed_at,
@@ -147,17 +172,19 @@ latest_changes as (
 select
     releases.*,
     case
+        when releases.status <> 'loaded' and latest_changes.action = 'accept' then 'accepted'
         when releases.status <> 'loaded' then releases.status
         when latest_changes.action = 'withdraw' then 'withdrawn'
         when latest_changes.action = 'quarantine_after_audit' then 'quarantined_after_audit'
         else 'loaded'
     end                                                     as state,
     releases.status = 'loaded'
-        and coalesce(latest_changes.action, 'restore') = 'restore' as in_force,
+        and coalesce(latest_changes.action, 'restore') in ('restore', 'accept') as in_force,
     latest_changes.reason                                   as state_reason,
     latest_changes.changed_by                               as state_changed_by,
     latest_changes.run_id                                   as state_run_id,
     latest_changes.changed_at                               as state_changed_at
 from raw.releases as releases
 left join latest_changes
-    on releases.status = 'loaded' and latest_changes.release_id = releases.release_id;
+    on latest_changes.release_id = releases.release_id
+    and (releases.status = 'loaded' or latest_changes.changed_at >= releases.processed_at);

@@ -1,4 +1,4 @@
-"""Release states after load: withdraw, restore, quarantine after the audit.
+"""Release states: withdraw, restore, quarantine after the audit, accept a refused release.
 
 ``raw`` is append-only: a decision about a loaded release is a new row of
 ``raw.release_state_changes`` and the state in force is the latest one, as the view
@@ -22,13 +22,17 @@ from citytiers.settings import Settings
 WITHDRAW = "withdraw"
 RESTORE = "restore"
 QUARANTINE_AFTER_AUDIT = "quarantine_after_audit"
+# A steward checked a release refused at the gates and vouches for it: the next night
+# loads it, its problems kept with it as findings (citytiers.ingest).
+ACCEPT = "accept"
 # The state each action leads to (the view's names), and the states it may start from.
 STATE_AFTER = {WITHDRAW: "withdrawn", RESTORE: "loaded",
-               QUARANTINE_AFTER_AUDIT: "quarantined_after_audit"}
+               QUARANTINE_AFTER_AUDIT: "quarantined_after_audit", ACCEPT: "accepted"}
 ALLOWED_FROM = {
     WITHDRAW: {"loaded", "quarantined_after_audit"},
     RESTORE: {"withdrawn", "quarantined_after_audit"},
     QUARANTINE_AFTER_AUDIT: {"loaded"},
+    ACCEPT: {"quarantined"},
 }
 # A release id is a sha256: a prefix this long is enough to type (as with git commits).
 MIN_ID_PREFIX = 6
@@ -123,7 +127,8 @@ def change_state(settings: Settings, typed: str, action: str, reason: str, *,
             f"release {release.release_id[:12]} ({release.file_name}) is {release.state}: "
             f"{action} applies only to a release that is "
             + " or ".join(sorted(ALLOWED_FROM[action]))
-            + (". It was never loaded; fix the file or its sidecar and it is tried again."
+            + (". It was never loaded; fix the file or its sidecar and it is tried again, "
+               "or accept it (`citytiers releases accept`) if its problems are not errors."
                if release.state == "quarantined" else "."))
     record_changes(settings, {release.release_id: reason}, action,
                    changed_by or getpass.getuser(), run_id)
@@ -163,3 +168,39 @@ def in_force_ids(db: Path, *, read_only: bool = False) -> set[str]:
             "(select *, status = 'loaded' as in_force from raw.releases)")
         return {row[0] for row in connection.execute(
             f"select distinct release_id from {view} where in_force").fetchall()}
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """Who accepted a refused release, when and why (its latest state change)."""
+
+    changed_by: str
+    reason: str
+    changed_at: dt.datetime
+
+    def sentence(self) -> str:
+        return (f"accepted by {self.changed_by} on {self.changed_at:%Y-%m-%d %H:%M} UTC: "
+                f"{self.reason}")
+
+
+def acceptances(db: Path) -> dict[str, tuple[Acceptance, str | None]]:
+    """Releases accepted and not loaded yet, by id: the acceptance and the stored copy of
+    the file (``quarantine/...``) that the next night loads."""
+    if not db.exists():
+        return {}
+    with connect(db) as connection:
+        if not has_table(connection, "raw", "release_states"):
+            return {}
+        # The latest attempt decides: an acceptance followed by another refusal is not one.
+        rows = connection.execute("""
+            select release_id, state_changed_by, state_reason, state_changed_at, stored_path
+            from (select *, row_number() over (partition by release_id
+                                               order by processed_at desc) as recency
+                  from raw.release_states)
+            where recency = 1 and state = 'accepted'""").fetchall()
+    return {row[0]: (Acceptance(row[1], row[2], row[3]), row[4]) for row in rows}
+
+
+def acceptance_of(db: Path, release_id: str) -> Acceptance | None:
+    found = acceptances(db).get(release_id)
+    return found[0] if found else None

@@ -578,3 +578,66 @@ def test_the_readme_answers_are_the_samples(second_night) -> None:
         done = citytiers(second_night["warehouse"], "query", sql, "--format", "csv")
         assert done.returncode == 0, done.stderr
         assert done.stdout == answer, sql
+
+
+# -- a release refused at the gates, accepted by a steward, loaded the next night --------
+# These run after every test of the second night: the accepted night changes the warehouse.
+
+ACCEPTED_CASE = CASES / "accept" / "lianyungang_2023_restated.csv"
+ACCEPT_REASON = "checked against the bureau's notice: 2023 was restated"
+
+
+@pytest.fixture(scope="module")
+def accepted_night(second_night) -> dict:
+    """`citytiers load` refuses the restatement at the gates; a steward reads the problem
+    (`releases show`) and accepts it; the next night (`make run`) loads it."""
+    warehouse = second_night["warehouse"]
+    refused = citytiers(warehouse, "load", str(ACCEPTED_CASE), "--json")
+    [outcome] = json.loads(refused.stdout)
+    assert outcome["status"] == "quarantined", outcome
+    shown = citytiers(warehouse, "releases", "show", outcome["release_id"][:12])
+    accepted = citytiers(warehouse, "releases", "accept", outcome["release_id"][:12],
+                         "--reason", ACCEPT_REASON)
+    assert accepted.returncode == 0, accepted.stderr
+    output = make_run(warehouse)
+    return {"warehouse": warehouse, "release_id": outcome["release_id"], "shown": shown,
+            "accepted": accepted, "output": output}
+
+
+@pytest.mark.e2e
+def test_an_accepted_release_loads_the_next_night(accepted_night, browser) -> None:
+    """Before: `releases show` lists the problem row by row. After the night: the figure
+    is published, the problem is kept with the loaded release, and the data-quality report
+    says who accepted it and why."""
+    import getpass
+
+    warehouse, release_id = accepted_night["warehouse"], accepted_night["release_id"]
+    shown = accepted_night["shown"].stdout
+    assert "state: quarantined" in shown
+    assert "1 problem(s)" in shown and "row 2, column F" in shown
+    assert "1.53" in shown and "times the previous vintage" in shown
+    assert "accepted (" + ACCEPT_REASON in accepted_night["accepted"].stdout
+
+    assert "lianyungang_2023_restated.csv" in accepted_night["output"]
+    db = warehouse / "citytiers.duckdb"
+    assert query(db, "select state, in_force, state_changed_by, state_reason from "
+                     "raw.release_states where release_id = ? and status = 'loaded'",
+                 release_id) == [("loaded", True, getpass.getuser(), ACCEPT_REASON)]
+    assert query(db, """select value / 1e8 from marts.fct_city_indicator
+                        where city_code = '320700' and data_year = 2023
+                          and indicator_code = 'gdp' and scope = 'whole_city'""") \
+        == [(pytest.approx(6700.0),)]
+    [(severity, row, column, message)] = query(
+        warehouse / "build" / "citytiers_build.duckdb",
+        "select severity, source_row, source_column, message from raw.release_findings "
+        "where release_id = ? and processed_at = (select max(processed_at) from "
+        "raw.releases where release_id = ?) and severity = 'problem'", release_id, release_id)
+    assert (severity, row, column) == ("problem", 2, "F")
+    assert "times the previous vintage" in message
+
+    tab, _ = open_offline(browser, warehouse / "reports" / "quality" / "index.html",
+                          "quality_report_accepted.png")
+    releases = tab.inner_text("#releases + table")
+    assert "lianyungang_2023_restated.csv" in releases
+    assert f"accepted by {getpass.getuser()}" in releases and ACCEPT_REASON in releases
+    tab.close()

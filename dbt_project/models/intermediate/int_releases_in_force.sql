@@ -51,7 +51,8 @@ releases_in_force as (
     left join latest_changes
         on stg_raw__releases.release_id = latest_changes.release_id
     where stg_raw__releases.is_loaded
-        and coalesce(latest_changes.action, 'restore') = 'restore'
+        -- accept: a steward accepted the release's problems; it is in force once loaded
+        and coalesce(latest_changes.action, 'restore') in ('restore', 'accept')
         {%- if as_of %}
         and stg_raw__releases.published_on <= cast('{{ as_of }}' as date)
         {%- endif %}

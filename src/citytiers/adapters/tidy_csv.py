@@ -32,13 +32,18 @@ from citytiers.adapters.grids import (
     read_head_text,
     sniff_delimiter,
 )
-from citytiers.dictionary import normalize_code
+from citytiers.dictionary import majority_province, normalize_code
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
 from citytiers.staging import Staging
 
 TIDY_COLUMNS = ("city_code", "city_name", "data_year", "indicator", "scope", "value", "unit")
 DEFAULT_SCOPE_LABEL = "全市"
+# The release's resolved cities counted by province (first two code digits), for the name
+# suggestions: an uncorrelated subquery, run once and only when a name does not resolve.
+CITIES_BY_PROVINCE = """(select list({'province': province, 'cities': cities}) from (
+    select left(city_code, 2) as province, count(distinct city_code) as cities
+    from cell_values where city_code is not null group by 1))"""
 
 
 def _header(path: Path) -> list[str]:
@@ -204,10 +209,9 @@ class Adapter(BaseAdapter):
         years = metadata.data_years
         return [
             Problem(where("city_code", "city_code is null",
-                          "[code_raw, city_name_raw, year_raw]"),
-                    lambda a: f"city code {a[0]!r} is not 6 digits and name {a[1]!r} is not "
-                              "a known city" + self.dictionary.unresolved_hint(
-                                  a[1], int(a[2]) if a[2].isdigit() else None)),
+                          "{'code': code_raw, 'name': city_name_raw, 'year': year_raw, "
+                          f"'provinces': {CITIES_BY_PROVINCE}}}"),
+                    self._unresolved_city),
             Problem(where("indicator", "indicator_code is null", "indicator_raw"),
                     lambda a: f"unknown indicator {a!r}: add it to "
                               "dbt_project/seeds/indicator_synonyms.csv"),
@@ -221,3 +225,13 @@ class Adapter(BaseAdapter):
                     lambda a: f"data year {a} is not among the release's data_years "
                               f"{years} (fix the sidecar or the row)"),
         ]
+
+    def _unresolved_city(self, arg: dict) -> str:
+        """A row whose code and name both fail, with the nearest known names (those of the
+        release's own province, where its other rows say it has one, first among equals)."""
+        year = arg["year"]
+        province = majority_province({p["province"]: p["cities"]
+                                      for p in arg["provinces"] or []})
+        return (f"city code {arg['code']!r} is not 6 digits and name {arg['name']!r} is not "
+                "a known city" + self.dictionary.unresolved_hint(
+                    arg["name"], int(year) if year.isdigit() else None, province))

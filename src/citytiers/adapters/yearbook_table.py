@@ -10,7 +10,8 @@ The layouts publishers print, each a named case under ``tests/cases/layouts/``:
   Product (10 000 yuan)``, ``南京 Nanjing``): the English translation after the Chinese is
   dropped, full-width spaces inside labels are ignored;
 - a name column (城市 / 地区) with or without a code column (代码), and optionally a unit
-  column (计量单位) giving each row's unit;
+  column (计量单位) giving each row's unit; without a code column, a name cell may carry
+  the code itself (``南京 320100``, ``南京市（320100）``, ``320100南京市``);
 - data rows, subtotal rows (全国, 合计), province section rows (``江苏省``, with or without
   provincial totals), footnote rows (注：..., 资料来源...), title rows between blocks;
 - a table continued over several blocks of one sheet or several sheets (续表), with the
@@ -46,6 +47,7 @@ from citytiers.adapters.cells import (
 from citytiers.dictionary import (
     Dictionary,
     Indicator,
+    majority_province,
     normalize_code,
     normalize_label,
     split_unit,
@@ -71,6 +73,14 @@ ENGLISH_TAIL = re.compile(r"^(?P<zh>.*[\u3400-\u9fff\uf900-\ufaff)）\]】])"
                           r"\s+[A-Za-z][^\u3400-\u9fff\uf900-\ufaff]*$", re.DOTALL)
 HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 UNIT_ALONE = re.compile(r"^\((?P<unit>[^()]+)\)$")
+# A name cell that carries its city's code, in a table without a code column: 南京 320100,
+# 南京市(320100), 南京市（320100）, 320100南京市 (digits half- or full-width). The code is
+# then the row's printed code, as a code column's would be, and the rest its printed name.
+SIX_DIGITS = "[0-9０-９]{6}"
+NAME_PART = rf"[^\d()（）]*?{HAN}[^\d()（）]*?"
+NAME_THEN_CODE = re.compile(rf"^(?P<name>{NAME_PART})\s*(?:[(（](?P<bracketed>{SIX_DIGITS})[)）]"
+                            rf"|(?P<code>{SIX_DIGITS}))$")
+CODE_THEN_NAME = re.compile(rf"^(?P<code>{SIX_DIGITS})\s*(?P<name>{NAME_PART})$")
 NOTES_SHOWN = 8
 
 
@@ -84,6 +94,17 @@ def chinese_part(text: str) -> str:
 def header_label(text: str) -> str:
     """How a header or name cell is matched: the Chinese part, folded (normalize_label)."""
     return normalize_label(chinese_part(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def split_label_code(label: str) -> tuple[str, str | None]:
+    """``南京市（320100）`` -> (``南京市``, ``320100``); a label without a code -> (label, None)."""
+    text = label.strip()
+    match = NAME_THEN_CODE.match(text) or CODE_THEN_NAME.match(text)
+    if match is None:
+        return label, None
+    return match.group("name").strip(), normalize_code(match.group("code")
+                                                       or match.group("bracketed"))
 
 
 def _is_footnote(text: str) -> bool:
@@ -144,6 +165,8 @@ class Adapter(BaseAdapter):
         parts: list[Block] = []
         skipped_rows: list[str] = []
         unresolved: dict[str, int] = {}
+        # The province section row (江苏省) above each unresolved name, where one was printed.
+        sections: dict[str, str | None] = {}
         unresolved_at: dict[str, str | None] = {}  # sheet and name column of the first one
         problems: list[ReleaseError] = []
         previous: TableLayout | None = None
@@ -158,7 +181,7 @@ class Adapter(BaseAdapter):
                                                              strict=True)):
                 before = len(unresolved)
                 keys = self._row_keys(path, grid, layout, body, data_year, skipped_rows,
-                                      unresolved, problems)
+                                      unresolved, problems, sections)
                 if len(unresolved) > before and not unresolved_at:
                     unresolved_at = {"sheet": grid.sheet,
                                      "column": column_letter(layout.name_col)}
@@ -168,8 +191,13 @@ class Adapter(BaseAdapter):
                 unit_columns = unit_columns or layout.unit_col is not None
             previous = plan.blocks[-1]
         if unresolved:
-            listed = ", ".join(f"{n} (row {r}{self.dictionary.unresolved_hint(n, data_year)})"
-                               for n, r in unresolved.items())
+            # Suggestions favour the release's own province: the section row printed above
+            # the name, else the province most of the resolved rows are in.
+            release_province = majority_province(self._cities_by_province(parts))
+            hint = self.dictionary.unresolved_hint
+            listed = ", ".join(
+                f"{n} (row {r}{hint(n, data_year, sections.get(n) or release_province)})"
+                for n, r in unresolved.items())
             problems.append(ReleaseError(
                 path, f"{len(unresolved)} city name(s) not resolved to a code: {listed}. "
                       "Add a code column, load the administrative code records, or add the "
@@ -189,6 +217,15 @@ class Adapter(BaseAdapter):
             raise ReleaseError(path, "no observations found: no sheet has a 城市/地区 header "
                                      "row followed by rows of figures")
         return Staged(notes)
+
+    @staticmethod
+    def _cities_by_province(parts: list[Block]) -> dict[str, int]:
+        """The distinct codes the rows resolved to, counted by province (first two digits)."""
+        codes = pa.chunked_array([pa.array(part.rows.city_code, pa.string())
+                                  for part in parts], pa.string())
+        provinces = pc.utf8_slice_codeunits(pc.unique(codes), 0, 2)
+        return {count["values"]: count["counts"]
+                for count in pc.value_counts(provinces).to_pylist()}
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -387,11 +424,13 @@ class Adapter(BaseAdapter):
 
     def _row_keys(self, path: Path, grid: Grid, layout: TableLayout, body: range,
                   data_year: int, skipped: list[str], unresolved: dict[str, int],
-                  problems: list[ReleaseError]) -> RowKeys:
+                  problems: list[ReleaseError],
+                  sections: dict[str, str | None]) -> RowKeys:
         """The block's city rows (one pass over its key columns): code from the code
-        column, else the name valid in the data year. A row without a city and without
-        any figure (a section, title or subtotal row) is skipped and noted; a row with
-        figures but no resolvable city is an error."""
+        column (or, without one, a code printed in the name cell), else the name valid in
+        the data year. A row without a city and without any figure (a section, title or
+        subtotal row) is skipped and noted; a row with figures but no resolvable city is
+        an error (``sections``: the province section row above each such name)."""
         table = grid.table.slice(body.start, len(body))
         names = table.column(layout.name_col).to_pylist()
         codes = (table.column(layout.code_col).to_pylist() if layout.code_col is not None
@@ -405,11 +444,15 @@ class Adapter(BaseAdapter):
                                     if layout.unit_col is not None else None))
         province_names = self.dictionary.province_names
         by_name: dict[str, str | None] = {}
+        section: str | None = None  # the province of the last section row (江苏省)
         for offset, printed in enumerate(names):
             row_index = body.start + offset
             if not first[offset] or _is_footnote(first[offset]):
                 continue
             name = chinese_part(printed).strip()
+            label_code = None
+            if codes is None:
+                name, label_code = split_label_code(name)
             label = normalize_label(name)
             if label in SUBTOTAL_NAMES or label in NAME_HEADERS:
                 continue
@@ -422,16 +465,22 @@ class Adapter(BaseAdapter):
                                                  row=row_index + 1,
                                                  column=column_letter(layout.code_col)))
                     continue
+            elif label_code is not None:
+                code = label_code
             else:
                 if name not in by_name:
                     by_name[name] = self.dictionary.city_code_for(name, data_year)
                 code = by_name[name]
             if code is None:
                 if not figures[offset] or label in province_names:
+                    if label in province_names:
+                        section = self.dictionary.province_code(label)
                     skipped.append(f"{first[offset]} (sheet {grid.sheet}, row {row_index + 1})"
                                    if grid.sheet else f"{first[offset]} (row {row_index + 1})")
                     continue
-                unresolved.setdefault(name or "(blank)", row_index + 1)
+                if (name or "(blank)") not in unresolved:
+                    unresolved[name or "(blank)"] = row_index + 1
+                    sections[name or "(blank)"] = section
                 continue
             keys.row_index.append(row_index)
             keys.city_code.append(code)

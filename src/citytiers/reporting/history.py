@@ -80,8 +80,8 @@ def _checks(facts: NightFacts) -> list[dict[str, Any]]:
 
 
 def _state_changes_since(settings: Settings, since: dt.datetime | None) -> list[dict]:
-    """Withdrawals and restores by hand since the previous recorded run (the audit's own
-    quarantines are tonight's, from the kept verdict)."""
+    """Withdrawals, restores and acceptances by hand since the previous recorded run (the
+    audit's own quarantines are tonight's, from the kept verdict)."""
     if not settings.build_db.exists():
         return []
     with connect(settings.build_db) as con:  # the writer's file: see database.connect
@@ -89,13 +89,17 @@ def _state_changes_since(settings: Settings, since: dt.datetime | None) -> list[
             return []
         found = con.execute("""
             select c.release_id, r.file_name,
-                   case c.action when 'withdraw' then 'withdrawn' else 'restored' end,
+                   case c.action when 'withdraw' then 'withdrawn'
+                                 when 'accept' then 'accepted' else 'restored' end,
                    c.reason || ' (by ' || c.changed_by || ', '
                      || strftime(c.changed_at, '%Y-%m-%d %H:%M') || ' UTC)',
                    r.is_synthetic, r.stored_path
             from raw.release_state_changes c
-            join raw.releases r on r.release_id = c.release_id and r.status = 'loaded'
-            where c.action in ('withdraw', 'restore')
+            join (select * from raw.releases
+                  qualify row_number() over (partition by release_id
+                                             order by processed_at desc) = 1) r
+              on r.release_id = c.release_id
+            where c.action in ('withdraw', 'restore', 'accept')
               and ($since::timestamp is null or c.changed_at > $since::timestamp)
             order by c.change_seq""", {"since": since}).fetchall()
     return [{"release_id": r[0], "file_name": r[1], "status": r[2], "reason": r[3],

@@ -28,7 +28,7 @@ create table if not exists audit.run_releases (
     run_id        varchar not null,
     release_id    varchar not null,
     file_name     varchar,
-    status        varchar not null,  -- loaded | skipped | quarantined | quarantined_after_audit | withdrawn | restored
+    status        varchar not null,  -- loaded | skipped | quarantined | quarantined_after_audit | withdrawn | restored | accepted
     reason        varchar,
     warnings      varchar[],
     is_synthetic  boolean,

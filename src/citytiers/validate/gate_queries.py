@@ -23,8 +23,12 @@ GATE_QUERIES = {
         select {LINEAGE}, 'code ' || b.city_code || ' (printed with ' || b.city_name_raw
                || ') is in no code list valid in ' || b.data_year || ', checked against '
                || coalesce((select any_value(source) from gate_codes), 'no code list')
-               || '. Fix the code, or load the code records that list it' as problem
-        from b
+               || coalesce('. ' || h.why || '. Fix the code, or accept the release if the '
+                           || 'row is right (citytiers releases accept)',
+                           '. Fix the code, or load the code records that list it')
+               as problem
+        from b left join code_history_notes h
+          on h.city_code = b.city_code and h.data_year = b.data_year
         where not exists (select 1 from gate_codes c where c.code = b.city_code
                           and coalesce(c.valid_from, b.data_year) <= b.data_year
                           and (c.valid_to is null or b.data_year <= c.valid_to))

@@ -1,0 +1,131 @@
+"""Printed codes and former names resolved through the code history, before any gate.
+
+A yearbook that prints a code the code lists had already retired, with a name that code
+carried (``652100 吐鲁番地区`` in a table of 2018 data), means the same place under its new
+code when the history names exactly one successor of the same place in force in the data
+year (:meth:`citytiers.code_history.CodeHistory.successor`). Such rows are re-coded in the
+staged ``observations`` (``city_code`` the successor, ``city_code_printed`` the code as
+printed, kept in ``raw``), and the release carries a **warning** per printed row. A retired
+code without such a successor is left as printed: the code gate then refuses it, quoting
+:data:`NOTES_TABLE`'s sentence (split, merger, no successor).
+
+A row that prints only a former name (吐鲁番地区, resolved by the parser through
+:meth:`citytiers.dictionary.Dictionary.city_code_for`) gets the same warning.
+
+The decisions are taken once per distinct (printed name, code, data year), a few hundred
+per release; the rows are re-coded by one ``update`` joined on them.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from citytiers.code_history import CodeHistory, Succession
+from citytiers.dictionary import Dictionary, normalize_label
+from citytiers.findings import WARNING, Finding
+from citytiers.names import short_forms
+
+CHECK_NAME = "Printed codes and former names resolved through the code history"
+# Why a retired code printed for a data year has no successor, for the code gate's reason.
+NOTES_TABLE = "code_history_notes"
+NOTES_COLUMNS = "city_code varchar, data_year integer, why varchar"
+
+
+def _folded_names(history: CodeHistory, *codes: str) -> set[str]:
+    names = {normalize_label(name) for code in codes for name in history.names_of(code)}
+    return names | {short for name in names for short in short_forms(name)}
+
+
+def resolve_retired_codes(con, dictionary: Dictionary) -> list[Finding]:
+    """Re-code the staged ``observations`` (on ``con``, the staging connection) whose
+    printed code was retired before the data year and has one successor of the same place;
+    return the warnings, one per printed row."""
+    con.execute(f"create or replace table {NOTES_TABLE} ({NOTES_COLUMNS})")
+    con.execute("alter table observations add column if not exists city_code_printed varchar")
+    history = dictionary.code_history
+    if not history:
+        return []
+    printed = con.execute("""select distinct city_name_raw, city_code, data_year
+                             from observations""").fetchall()
+    recoded: list[tuple[str, str, int, str, str]] = []  # name, printed code, year, code, why
+    former: list[tuple[str, str, int, str]] = []  # name, code, year, why (name-only)
+    notes: list[tuple[str, int, str]] = []
+    for name, code, year in printed:
+        if history.valid_in(code, year):
+            why = _former_name(dictionary, history, name, code, year)
+            if why:
+                former.append((name, code, year, why))
+            continue
+        retired = history.retired_in(code)
+        if retired is None or year <= retired:
+            continue  # never existed, or not yet: the code gate says so
+        outcome = history.successor(code, year)
+        if isinstance(outcome, str):
+            notes.append((code, year, outcome))
+            continue
+        if normalize_label(name or "") not in _folded_names(history, code, outcome.code):
+            notes.append((code, year, (
+                f"{code} {history.name_of(code)} left the code lists in {retired} and "
+                f"became {outcome.code} {outcome.name}, but the row prints {name!r}, a name "
+                "of neither: fix the name or the code")))
+            continue
+        recoded.append((name, code, year, outcome.code,
+                        f"printed code {code} with name {name!r} for {year}: "
+                        + outcome.explained(history)
+                        + f". Loaded under {outcome.code} {outcome.name}"))
+    if notes:
+        con.executemany(f"insert into {NOTES_TABLE} values (?, ?, ?)", notes)
+    findings: list[Finding] = []
+    if recoded:
+        frame = pa.table({"name": [r[0] for r in recoded], "code": [r[1] for r in recoded],
+                          "year": pa.array([r[2] for r in recoded], pa.int32()),
+                          "successor": [r[3] for r in recoded], "why": [r[4] for r in recoded]})
+        con.register("_recoded", frame)
+        try:
+            findings += _row_findings(con, "_recoded", "successor")
+            con.execute("""update observations o
+                set city_code_printed = o.city_code, city_code = r.successor
+                from _recoded r
+                where o.city_name_raw = r.name and o.city_code = r.code
+                  and o.data_year = r.year""")
+        finally:
+            con.unregister("_recoded")
+    if former:
+        frame = pa.table({"name": [r[0] for r in former], "code": [r[1] for r in former],
+                          "year": pa.array([r[2] for r in former], pa.int32()),
+                          "why": [r[3] for r in former]})
+        con.register("_former", frame)
+        try:
+            findings += _row_findings(con, "_former", "code")
+        finally:
+            con.unregister("_former")
+    return findings
+
+
+def _former_name(dictionary: Dictionary, history: CodeHistory, name: str, code: str,
+                 year: int) -> str | None:
+    """Why ``name`` printed for ``code`` is a former unit's name (the parser resolved it
+    through a succession), or None when it is a name ``code`` carried (or an alias)."""
+    key = normalize_label(name or "")
+    if not key or key in _folded_names(history, code) or key in dictionary.names_of(code):
+        return None
+    if dictionary.alias_code(key, year) is not None:
+        return None
+    for span in dictionary.name_history.by_name.get(key, ()):
+        outcome = history.successor(span.code, year) if span.code != code else None
+        if isinstance(outcome, Succession) and outcome.code == code:
+            return (f"printed name {name!r} for {year} is the name of {span.code}: "
+                    + outcome.explained(history) + f". Loaded under {code} {outcome.name}")
+    return None
+
+
+def _row_findings(con, relation: str, code_column: str) -> list[Finding]:
+    """One warning per printed row of the rows ``relation`` names."""
+    rows = con.execute(f"""
+        select o.source_sheet, o.source_row, min(o.source_column), r.{code_column},
+               r.name, r.year, any_value(r.why)
+        from observations o join {relation} r
+          on o.city_name_raw = r.name and o.city_code = r.code and o.data_year = r.year
+        group by all order by o.source_sheet nulls first, o.source_row""").fetchall()
+    return [Finding(WARNING, CHECK_NAME, sheet, row, column, code, name, year, why)
+            for sheet, row, column, code, name, year, why in rows]
