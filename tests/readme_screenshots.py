@@ -8,16 +8,18 @@ from tests.conftest import ARTIFACTS
 
 from citytiers.settings import PROJECT_ROOT
 
-# Screenshot -> the height (pixels of the 1200-wide page) the README shows of it.
-SHOWN = {"quality_report": 1900, "analytics_report": 2100, "city_profile": 1300}
+# README image -> (the screenshot it is cut from, the height in pixels the README shows).
+SHOWN = {"quality_report": ("quality_report_1280", 1900),
+         "analytics_report": ("analytics_report", 2100),
+         "city_profile": ("city_profile", 1300)}
 WIDTH = 900
 
 
 def main() -> None:
     target = PROJECT_ROOT / "docs" / "images"
     target.mkdir(parents=True, exist_ok=True)
-    for name, height in SHOWN.items():
-        image = Image.open(ARTIFACTS / f"{name}.png").convert("RGB")
+    for name, (source, height) in SHOWN.items():
+        image = Image.open(ARTIFACTS / f"{source}.png").convert("RGB")
         image = image.crop((0, 0, image.width, min(height, image.height)))
         image = image.resize((WIDTH, round(image.height * WIDTH / image.width)),
                              Image.Resampling.LANCZOS)

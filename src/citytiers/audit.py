@@ -215,10 +215,15 @@ def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,
                                  run_name=f"{suite} ({label}, {run_name})")
         verdict.expectations += outcome.evaluated
         verdict.checks.append(outcome.to_check())
-        verdict.warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
-        failures += [(f"{suite}: {text}", rows)
+        verdict.warnings += [_of(suite, warning) for warning in outcome.warnings]
+        failures += [(_of(suite, text), rows)
                      for text, rows in zip(outcome.failed, outcome.failed_rows, strict=True)]
     return failures
+
+
+def _of(suite: str, text: str) -> str:
+    """``<suite>: <sentence>`` (the sentence of a column check already starts so)."""
+    return text if text.startswith(f"{suite}: ") else f"{suite}: {text}"
 
 
 def attribute(candidate: Path, checks: list[tuple[str, list[dict[str, Any]]]]
@@ -307,12 +312,14 @@ def build_and_audit(settings: Settings, run_id: str | None = None) -> AuditVerdi
         culprits, unexplained = culprits_of(failures, new, order)
         if unexplained or not culprits:
             raise AuditFailed(_unexplained_reason(unexplained or failures, new))
-        reasons = {release_id: "the mart audit failed on rows computed from this release "
-                   f"(run {run_id or 'manual'}):\n" + "\n".join(f"  - {c}" for c in checks_)
+        names = _file_names(candidate, set(culprits))
+        reasons = {release_id: f"the mart audit failed on rows computed from release "
+                   f"{names.get(release_id, '?')} ({release_id[:12]}), run "
+                   f"{run_id or 'manual'}:\n" + "\n".join(f"  - {c}" for c in checks_)
                    for release_id, checks_ in culprits.items()}
         record_changes(settings, reasons, QUARANTINE_AFTER_AUDIT, AUDIT_ACTOR, run_id)
         verdict.quarantined.update(reasons)
-        verdict.file_names.update(_file_names(candidate, set(reasons)))
+        verdict.file_names.update(names)
         for release_id, reason in reasons.items():
             log.error("quarantined after the audit: %s (%s): %s",
                       verdict.file_names.get(release_id), release_id[:12], reason)

@@ -81,9 +81,11 @@ class ValidationFailed(TerminalError):
         self.suite = suite
         self.summary = summary
         self.report_path = report_path
-        where = f" Full result: {report_path}" if report_path else ""
+        # The GX validation details page (needs the internet for its styles) is the
+        # technical record; the reason itself is the steward's sentences.
+        where = f"\nGX validation details: {report_path}" if report_path else ""
         named = f"file {file}: " if file else ""
-        super().__init__(f"{named}validation suite {suite!r} failed:\n{summary}{where}")
+        super().__init__(f"{named}{summary}{where}")
 
 
 class WarehouseLocked(TransientError):

@@ -54,6 +54,8 @@ class IngestOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     # Per GX suite run on the release: ValidationOutcome.to_check() (the quality report).
     checks: list[dict[str, Any]] = field(default_factory=list)
+    # Its problems and warnings row by row (citytiers.findings.Finding as dicts).
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -179,19 +181,20 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
             log.error("quarantined %s: %s", path.name, reason)
             return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
                                  str(stored), reason, False, timings=timings,
-                                 checks=checks)
+                                 checks=checks, findings=[asdict(f) for f in found])
         meta = parsed.metadata
         started = time.perf_counter()
         stored = archive(settings, path, candidate.release_id, meta)
         observations = counts["observations"]
         records = sum(n for name, n in counts.items() if name != "observations")
+        found = _load_findings(parsed, warnings) + accepted_problems
         inserted = record_release(settings, ReleaseRecord(
             candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
             str(stored), parsed.file_format, meta, observations, None, run_id,
             record_count=records,
             release_kind=release_kind_of(getattr(meta, "release_kind", None),
                                          parsed.file_format, path),
-            findings=tuple(_load_findings(parsed, warnings) + accepted_problems)),
+            findings=tuple(found)),
             staged=StagedTables(settings.staging_db, counts))
         timings["load"] = time.perf_counter() - started
     finally:
@@ -203,4 +206,4 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
     return IngestOutcome(candidate.release_id, path.name, status,
                          observations if inserted else 0, str(stored), None,
                          meta.is_synthetic, records if inserted else 0, warnings, timings,
-                         checks)
+                         checks, [asdict(f) for f in found] if inserted else [])

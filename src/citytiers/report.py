@@ -101,7 +101,9 @@ def write_run_report(settings: Settings, run_id: str, logical_date: str,
         "paths": {
             "analysts' database (open this one)": str(settings.published_db),
             "Parquet exports": str(settings.exports),
-            "data-quality report (GX Data Docs)":
+            "data-quality report (open this one; works offline)":
+                str(settings.reports / "quality" / "index.html"),
+            "GX validation details (needs the internet for its styles; blank offline)":
                 str(settings.reports / "data_docs" / "index.html"),
             "dbt docs": str(settings.reports / "dbt_docs" / "index.html"),
             "quarantine": str(settings.quarantine),

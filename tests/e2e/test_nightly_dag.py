@@ -414,13 +414,13 @@ def citytiers(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
-def open_offline(browser, page: Path, screenshot: str):
+def open_offline(browser, page: Path, screenshot: str, width: int = 1200):
     """``page`` in headless Chromium with the network blocked; every request it made (a
     self-contained page makes none but file: ones). A full-page screenshot is kept in
     tests/artifacts/ (the README's images are copied from there)."""
     from tests.conftest import ARTIFACTS
 
-    tab = browser.new_page(viewport={"width": 1200, "height": 900})
+    tab = browser.new_page(viewport={"width": width, "height": 900})
     requested: list[str] = []
     tab.on("request", lambda request: requested.append(request.url))
     tab.goto(page.as_uri())
@@ -443,18 +443,26 @@ def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
     assert tab.inner_text("#night-state") == "DEGRADED"
     assert "WARNING: this warehouse contains SYNTHETIC SAMPLE releases" in tab.inner_text(
         "#synthetic-banner")
-    releases = tab.inner_text("#releases + table")
+    releases = tab.inner_text("#releases + div")
     assert "negative_gdp.csv\nc27c95f8ce63" in releases
     assert "gdp of 苏州市 2022 is -2.39583e+12 yuan (printed -23958.34 亿元)" in releases
     assert "beijing_2024_implausible_growth.csv" in releases
     assert "quarantined_after_audit" in releases
-    assert "gdp_growth_nominal_pct" in releases  # the audit's reason
-    rows = tab.locator("#expectations + p + table tr").all_inner_texts()
+    # The culprit's sentence: city, year, figure, value, the rule's bound, the release.
+    [culprit] = [line for line in releases.splitlines()
+                 if "mart_growth_ranking_year: 北京市 110000, 2024: " in line]
+    assert "[gdp_growth_nominal_pct] is " in culprit
+    assert "outside the allowed -50 to 100 (where boundary_break is false)" in culprit
+    assert "from release beijing_2024_implausible_growth.csv" in releases
+    html = tab.content()
+    assert "np.float64" not in html and "{'column'" not in html and "np.int64" not in html
+    rows = tab.locator("#expectations + p + div table tr").all_inner_texts()
     assert any(r.startswith("negative_gdp.csv\traw_observations\tFAILED\t16\t1") for r in rows)
     assert any(r.startswith("marts.mart_growth_ranking_year\tmart_growth_ranking_year\t"
                             "passed") for r in rows)  # the round after the culprit left
     assert "dbt tests" in text and " pass (the nightly build" in text
     freshness = tab.inner_text("#freshness + table")
+    assert words_stay_whole(tab)
     assert "sample\t13\t2024-12-30" in freshness
     tab.goto((warehouse / "reports" / "quality" / "runs.html").as_uri())
     runs = tab.locator("table tr").all_inner_texts()
@@ -482,6 +490,27 @@ def test_the_quality_report_names_the_quarantined_releases_offline(second_night,
              for page in (warehouse / "reports" / "quality" / "runs").glob("*.html")]
     assert len(pages) == 2
     assert sum("Wholesale revisions" in page and "106 of 106" in page for page in pages) == 1
+
+
+def words_stay_whole(tab) -> bool:
+    """Every status cell of the page on one line (no "quaranti/ned"), and no header
+    broken inside a word."""
+    return tab.evaluate("""() => Array.from(document.querySelectorAll('td.status, th'))
+        .every(cell => { const range = document.createRange(); range.selectNodeContents(cell);
+                         return range.getClientRects().length <= 1; })""")
+
+
+@pytest.mark.e2e
+def test_the_quality_report_reads_at_desktop_and_phone_widths(second_night, browser) -> None:
+    """The degraded night's report at 1280 px and at 400 px (a phone): the words of its
+    tables stay whole (a wide table scrolls sideways), the culprit's sentence is there;
+    both screenshots are kept as artefacts (the README's image comes from the first)."""
+    index = second_night["warehouse"] / "reports" / "quality" / "index.html"
+    for width, shot in ((1280, "quality_report_1280.png"), (400, "quality_report_400.png")):
+        tab, _ = open_offline(browser, index, shot, width=width)
+        assert words_stay_whole(tab), width
+        assert "北京市 110000, 2024" in tab.inner_text("#releases + div")
+        tab.close()
 
 
 @pytest.mark.e2e
@@ -637,7 +666,7 @@ def test_an_accepted_release_loads_the_next_night(accepted_night, browser) -> No
 
     tab, _ = open_offline(browser, warehouse / "reports" / "quality" / "index.html",
                           "quality_report_accepted.png")
-    releases = tab.inner_text("#releases + table")
+    releases = tab.inner_text("#releases + div")
     assert "lianyungang_2023_restated.csv" in releases
     assert f"accepted by {getpass.getuser()}" in releases and ACCEPT_REASON in releases
     tab.close()

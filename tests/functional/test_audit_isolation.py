@@ -111,7 +111,10 @@ def test_the_release_whose_rows_fail_the_audit_is_quarantined_and_the_rest_publi
     assert set(verdict["quarantined"]) == {bad}
     reason = verdict["quarantined"][bad]
     assert "mart_growth_ranking_year" in reason and "gdp_growth_nominal_pct" in reason
-    assert bad in reason  # the offending row's lineage names it
+    # In a steward's words: the release, the city and year, the value and the bound.
+    assert f"rows computed from release bad_2024.csv ({bad[:12]})" in reason
+    assert "outside the allowed -50 to 100" in reason
+    assert "np.float64" not in reason and "{'" not in reason
 
     db = settings.published_db
     assert query(db, "select city_code, round(value / 1e8, 2) from marts.fct_city_indicator "

@@ -187,4 +187,28 @@ def test_mart_suite_passes_plausible_and_fails_implausible_data(settings: Settin
     outcome = run_checkpoint(settings, suite, bad)
     assert not outcome.success
     assert len(outcome.failed) == 1, outcome.summary()
-    assert expectation in outcome.failed[0]
+    # The steward reads a sentence; GX's own words are the technical detail behind it.
+    assert expectation in outcome.technical[0]
+    assert expectation not in outcome.failed[0] and "np." not in outcome.failed[0]
+    assert "{'column'" not in outcome.failed[0]
+
+
+@pytest.mark.functional
+def test_a_mart_failure_names_city_year_figure_value_and_bound(settings: Settings) -> None:
+    """The sentence a steward reads: which city, which year, which figure (its description,
+    Chinese included), the value as a person writes it, the rule with its bound."""
+    frame = growth_ranking()
+    frame["gdp_growth_nominal_pct"] = [20.2, 142.46465560912597]
+    frame["city_name"] = ["济南市", "青岛市"]
+    outcome = run_checkpoint(settings, "mart_growth_ranking_year",
+                             declared("mart_growth_ranking_year", frame))
+    [failure] = outcome.failed
+    row = frame.iloc[1]
+    assert failure.startswith("mart_growth_ranking_year: ")
+    assert f"青岛市 {row['city_code']}, {row['data_year']}: " in failure
+    assert "名义增速" in failure and "[gdp_growth_nominal_pct] is 142.46" in failure
+    assert "outside the allowed -50 to 100 (where boundary_break is false)" in failure
+    assert "np.float64" not in failure and "{" not in failure
+    # GX's account (type, arguments, what it saw) is the technical detail, without reprs.
+    assert outcome.technical[0].startswith("expect_column_values_to_be_between(")
+    assert "np.float64" not in outcome.technical[0] and "{'" not in outcome.technical[0]

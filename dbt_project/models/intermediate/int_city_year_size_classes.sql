@@ -10,6 +10,8 @@
 --      var('size_class_allow_later_basis') is true (the default), and flagged
 --      size_class_basis_is_later;
 --   3. on equal distance, the earlier figure (2015: the 2010 census, not the 2020 one).
+-- The window of 2. is the macro size_class_basis_allowed, which int_tier_city_years applies
+-- too (a county-level city is tiered in the years its 城区 figure may size it).
 -- A city-year with no figure within those bounds gets no row here: its tier then says
 -- which input was missing (int_city_years_tiered), it is never sized by a guess.
 
@@ -47,11 +49,9 @@ candidates as (
     from int_tier_city_years
     inner join mart_city_size_class
         on int_tier_city_years.city_code = mart_city_size_class.city_code
-        and abs(int_tier_city_years.data_year - mart_city_size_class.data_year)
-            <= {{ var('size_class_max_age_years') }}
+        and {{ size_class_basis_allowed('int_tier_city_years.data_year',
+                                        'mart_city_size_class.data_year') }}
     where mart_city_size_class.size_class_priority is not null
-        and ({{ var('size_class_allow_later_basis') }}
-            or mart_city_size_class.data_year <= int_tier_city_years.data_year)
 
 )
 

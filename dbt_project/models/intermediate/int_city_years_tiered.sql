@@ -1,7 +1,9 @@
 -- One row per (scheme, city_code, data_year): the tier of every city-year of
 -- int_tier_city_years (prefecture-level cities and municipalities with a GDP or urban-area
--- population figure, county-level cities with an urban-area figure), under every
--- scheme of seeds/tier_rules.csv, with the inputs that decided it and a readable reason.
+-- population figure; county-level cities in every tier year their urban-area figure may
+-- size them under the population-basis policy), under every scheme of
+-- seeds/tier_rules.csv, with the inputs that decided it and a readable reason.
+-- is_prefecture_level keeps the two series apart (counts compare within one of them).
 --
 -- Rule table semantics: a scheme's rules are tried in rule_order; the conditions within a
 -- row are ANDed (null = no condition); the first matching rule decides the tier; every
@@ -42,6 +44,7 @@ city_years_with_inputs as (
         int_tier_city_years.province_code,
         int_tier_city_years.province_name,
         int_tier_city_years.city_level,
+        int_tier_city_years.is_prefecture_level,
         int_tier_city_years.is_provincial_capital,
         int_tier_city_years.is_municipality,
         int_tier_city_years.data_year,
@@ -225,6 +228,7 @@ city_year_tiers as (
         city_years_with_inputs.province_code,
         city_years_with_inputs.province_name,
         city_years_with_inputs.city_level,
+        city_years_with_inputs.is_prefecture_level,
         city_years_with_inputs.data_year,
         case
             when undecidable.open_rule_order is not null then '{{ var("unclassified_tier") }}'

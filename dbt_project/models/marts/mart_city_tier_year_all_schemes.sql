@@ -1,5 +1,7 @@
 -- One row per (scheme, city_code, data_year): the tier of every prefecture-level city (and
--- municipality) under every scheme of seeds/tier_rules.csv. The rules are applied in
+-- municipality) and county-level city (县级市) of int_tier_city_years under every scheme of
+-- seeds/tier_rules.csv; is_prefecture_level says which of the two series a row is in
+-- (count tiers per year within one series: like with like). The rules are applied in
 -- int_city_years_tiered, the population basis chosen in int_city_year_size_classes; this
 -- mart publishes them in the order analysts read them.
 
@@ -16,6 +18,7 @@ select
     province_code,
     province_name,
     city_level,
+    is_prefecture_level,
     data_year,
     tier,
     tier_order,

@@ -34,19 +34,38 @@ def _mix(con: Any) -> dict[str, Any]:
     return data_mix(bool(synthetic), bool(official))
 
 
-def _tier_counts(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame]:
+# The two series tiers are counted in (mart_city_tier_year.is_prefecture_level): a year's
+# counts compare with another year's within one series only. County-level cities are tiered
+# in the years their 城区 figure may size them, so mixing them in would make a year with
+# more of them loaded look like a year with more cities.
+TIER_SERIES = {True: ("Prefecture-level cities and municipalities", "地级及以上城市"),
+               False: ("County-level cities", "县级市")}
+
+
+def _tier_counts(con: Any, synthetic: bool) -> list[dict[str, Any]]:
+    """Cities per tier and data year, one chart and table per series of TIER_SERIES that
+    has rows: ``{"title", "svg", "tier_names", "rows"}``."""
     counts = con.execute("""
-        select data_year, tier, min(tier_order) as tier_order, count(*) as cities
-        from marts.mart_city_tier_year group by all order by data_year, tier_order""").df()
-    table = counts.pivot_table(index="data_year", columns="tier", values="cities",
-                               fill_value=0, sort=False)
-    order = counts.drop_duplicates("tier").sort_values("tier_order")["tier"].tolist()
-    table = table[order]
-    svg = charts.stacked_bars([str(y) for y in table.index],
-                              {tier: table[tier].tolist() for tier in order},
-                              title="Cities per tier and data year 各档城市数",
-                              ylabel="cities", synthetic=synthetic)
-    return svg, table.reset_index()
+        select is_prefecture_level, data_year, tier, min(tier_order) as tier_order,
+               count(*) as cities
+        from marts.mart_city_tier_year group by all
+        order by is_prefecture_level desc, data_year, tier_order""").df()
+    series = []
+    for prefecture_level, (name, name_zh) in TIER_SERIES.items():
+        part = counts[counts["is_prefecture_level"] == prefecture_level]
+        if part.empty:
+            continue
+        table = part.pivot_table(index="data_year", columns="tier", values="cities",
+                                 fill_value=0, sort=False)
+        order = part.drop_duplicates("tier").sort_values("tier_order")["tier"].tolist()
+        table = table[order]
+        svg = charts.stacked_bars([str(y) for y in table.index],
+                                  {tier: table[tier].tolist() for tier in order},
+                                  title=f"{name} per tier and data year {name_zh}各档城市数",
+                                  ylabel="cities", synthetic=synthetic)
+        series.append({"title": f"{name} {name_zh}", "svg": svg, "tier_names": order,
+                       "rows": records(table.reset_index())})
+    return series
 
 
 def _trillion_club(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame]:
@@ -114,11 +133,14 @@ def _province_top_entries(con: Any) -> pd.DataFrame:
 
 
 def _provinces(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame, int | None]:
-    year = con.execute("select max(data_year) from marts.mart_city_tier_year").fetchone()[0]
+    """Prefecture-level cities (and municipalities) per tier and province in the latest
+    year with any: one series (TIER_SERIES), the one the GDP column adds up."""
+    year = con.execute("select max(data_year) from marts.mart_city_tier_year "
+                       "where is_prefecture_level").fetchone()[0]
     counts = con.execute("""
         select province_name, tier, min(tier_order) as tier_order, count(*) as cities,
                sum(gdp_yuan) as gdp_yuan
-        from marts.mart_city_tier_year where data_year = $year
+        from marts.mart_city_tier_year where data_year = $year and is_prefecture_level
         group by all""", {"year": year}).df()
     if counts.empty:
         return "", counts, year
@@ -128,7 +150,8 @@ def _provinces(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame, int | None
     gdp = counts.groupby("province_name")["gdp_yuan"].sum()
     table = table[order].assign(gdp_yuan=gdp).sort_values("gdp_yuan", ascending=False)
     svg = charts.stacked_bars(list(table.index), {t: table[t].tolist() for t in order},
-                              title=f"Cities per tier by province, {year} 分省各档城市",
+                              title=f"Prefecture-level cities per tier by province, {year} "
+                                    "分省各档地级及以上城市",
                               ylabel="cities", synthetic=synthetic, horizontal=True)
     return svg, table.reset_index(), year
 
@@ -142,7 +165,7 @@ def write_analytics(settings: Settings) -> Path | None:
     with connect(settings.published_db, read_only=True) as con:
         mix = _mix(con)
         synthetic = mix["synthetic"]
-        tiers_svg, tiers = _tier_counts(con, synthetic)
+        tier_series = _tier_counts(con, synthetic)
         club_svg, club = _trillion_club(con, synthetic)
         year = _latest_growth_year(con)
         movers_svg, movers = (_risers_and_fallers(con, year, synthetic) if year
@@ -158,8 +181,7 @@ def write_analytics(settings: Settings) -> Path | None:
     html = render("analytics.html.j2", title="citytiers analytics 城市分档与排名",
                   nav=[("Analytics", "index.html"), ("Data quality", "../quality/index.html")],
                   data_mix=mix, source=str(settings.published_db),
-                  tiers_svg=tiers_svg, tiers=records(tiers),
-                  tier_names=[c for c in tiers.columns if c != "data_year"],
+                  tier_series=tier_series,
                   club_svg=club_svg, club=records(club),
                   movers_year=year, movers_svg=movers_svg, movers=records(movers),
                   national=records(national),

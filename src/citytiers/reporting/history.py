@@ -5,6 +5,7 @@ from a growing pile of files, and any past night can be looked up with SQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def _releases(facts: NightFacts, state_changes: list[dict[str, Any]]) -> list[di
              else o["status"],
              "reason": after_audit.get(o["release_id"], o.get("reason")),
              "warnings": list(o.get("warnings") or []),
-             "is_synthetic": o.get("is_synthetic"), "stored_path": o.get("stored_path")}
+             "is_synthetic": o.get("is_synthetic"), "stored_path": o.get("stored_path"),
+             "findings": json.dumps(o.get("findings") or [], ensure_ascii=False)}
             for o in facts.outcomes]
     seen = {row["release_id"] for row in rows}
     # A cleared and re-run night's ingest skipped them: the audit's own record names them.
@@ -75,7 +77,8 @@ def _checks(facts: NightFacts) -> list[dict[str, Any]]:
     return [{"target": r["target"], "suite": r["suite"], "success": r["success"],
              "evaluated": r["evaluated"], "failed_count": r["failed_count"],
              "first_failures": list(r.get("first_failures") or []),
-             "warnings": list(r.get("warnings") or []), "docs_page": r.get("docs_page")}
+             "warnings": list(r.get("warnings") or []), "docs_page": r.get("docs_page"),
+             "technical": list(r.get("technical") or [])}
             for r in rows]
 
 

@@ -34,6 +34,8 @@ create table if not exists audit.run_releases (
     is_synthetic  boolean,
     stored_path   varchar
 );
+-- The release's problems and warnings row by row (citytiers.findings), as JSON.
+alter table audit.run_releases add column if not exists findings varchar;
 
 -- One GX validation: a raw suite on a release (target: the file) or a mart suite on the
 -- audited candidate (target: the mart).
@@ -48,6 +50,8 @@ create table if not exists audit.run_checks (
     warnings        varchar[],
     docs_page       varchar           -- its GX Data Docs page (file: URL)
 );
+-- GX's own description of each failure (the technical detail behind the sentences).
+alter table audit.run_checks add column if not exists technical varchar[];
 
 create table if not exists audit.run_dbt_tests (
     run_id    varchar not null,

@@ -4,6 +4,7 @@ written the night it ran and never again) and ``runs.html`` (the index of past r
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -37,7 +38,9 @@ def _render_run(settings: Settings, detail: dict[str, Any], page: Path) -> str:
              ("Past runs", relative_link(quality_dir(settings) / "runs.html", page)),
              ("Analytics", relative_link(reports / "analytics" / "index.html", page))],
         data_mix=data_mix(bool(run["synthetic_in_force"]), bool(run["official_in_force"])),
-        source=str(settings.history_db), run=run, releases=detail["run_releases"],
+        source=str(settings.history_db), run=run,
+        releases=[{**row, "findings": json.loads(row.get("findings") or "[]")}
+                  for row in detail["run_releases"]],
         checks=checks, dbt_counts=dict(Counter(str(t["status"]) for t in tests)),
         dbt_failing=[t for t in tests if t["status"] not in ("pass", "skipped")],
         freshness=detail["run_freshness"], revisions=detail["run_revisions"],

@@ -22,7 +22,8 @@ import pandas as pd
 
 from citytiers.dictionary import Dictionary
 from citytiers.settings import Settings
-from citytiers.validate.suites import SUITES
+from citytiers.validate.steward_words import SUBJECT, condition, number, sentence
+from citytiers.validate.suites import SUITES, mart_column_labels, mart_columns
 
 DATASOURCE = "dataframes"
 BATCH_DEFINITION = "whole_frame"
@@ -58,19 +59,28 @@ class ValidationOutcome:
     failed_rows: list[list[dict[str, Any]]] = field(default_factory=list)
     # The Data Docs page of this validation (a file: URL), for the quality report's links.
     docs_page: str | None = None
+    # GX's own description of each failure and warning (type, kwargs, values as GX has
+    # them), in the order of ``failed`` then ``warnings``: the detail behind the steward's
+    # sentences (citytiers.validate.steward_words), never the main text.
+    technical: list[str] = field(default_factory=list)
 
     def to_check(self) -> dict[str, Any]:
         """What the quality report keeps of it: counts, the first failures, the page."""
         return {"suite": self.suite, "success": self.success, "evaluated": self.evaluated,
                 "failed_count": len(self.failed),
                 "first_failures": self.failed[:FAILED_EXPECTATIONS_SHOWN],
-                "warnings": self.warnings, "docs_page": self.docs_page}
+                "warnings": self.warnings, "docs_page": self.docs_page,
+                "technical": self.technical}
 
     def summary(self) -> str:
-        verdict = "passed" if self.success else "FAILED"
-        met = self.evaluated - len(self.failed) - len(self.warnings)
-        lines = [f"{self.suite}: {verdict} ({met}/{self.evaluated} expectations met"
-                 + (f", {len(self.warnings)} warning(s)" if self.warnings else "") + ")"]
+        """The verdict in words, then each failure and warning as a steward reads it."""
+        warned = f", {len(self.warnings)} with a warning" if self.warnings else ""
+        if self.success:
+            head = f"all {self.evaluated} checks of {self.suite} passed{warned}"
+        else:
+            head = (f"{len(self.failed)} of the {self.evaluated} checks of {self.suite} "
+                    f"failed{warned}")
+        lines = [head + (":" if self.failed or self.warnings else "")]
         lines += [f"  - {f}" for f in self.failed[:FAILED_EXPECTATIONS_SHOWN]]
         if len(self.failed) > FAILED_EXPECTATIONS_SHOWN:
             lines.append(f"  ... and {len(self.failed) - FAILED_EXPECTATIONS_SHOWN} more")
@@ -206,8 +216,27 @@ def _result_format(suite: str) -> dict[str, Any]:
         # COMPLETE: every offending row's lineage, so that the audit can name each release
         # whose rows fail (citytiers.audit); only failures carry rows.
         result_format["result_format"] = "COMPLETE"
-        result_format["unexpected_index_column_names"] = list(mart_lineage_columns(suite))
+        # The release ids name the culprits; the city and year name the row to a steward.
+        named = [c for c in SUBJECT if c in mart_columns(suite)]
+        result_format["unexpected_index_column_names"] = list(dict.fromkeys(
+            [*mart_lineage_columns(suite), *named]))
     return result_format
+
+
+def _in_steward_words(suite: str, result: Any, rows: list[dict] | None) -> str:
+    """A failed expectation as one sentence a steward reads (steward_words)."""
+    config = result.expectation_config
+    details = result.result or {}
+    found = (details.get("unexpected_index_list") or details.get("partial_unexpected_index_list")
+             or rows or (details.get("details") or {}).get("unexpected_rows") or [])
+    found = [dict(row) for row in found if isinstance(row, dict)]
+    count = details.get("unexpected_count")
+    if count is None and rows is not None:
+        count = details.get("observed_value", len(rows))
+    labels = {} if suite.startswith(RAW_SUITE_PREFIX) else mart_column_labels(suite)
+    table = staged_table(suite) if suite.startswith(RAW_SUITE_PREFIX) else suite
+    return sentence(table, config.type, dict(config.kwargs), config.description, found,
+                    count, labels, details.get("observed_value"))
 
 
 def _offending_rows(settings: Settings, suite: str, result: Any) -> list[dict] | None:
@@ -226,9 +255,24 @@ def _offending_rows(settings: Settings, suite: str, result: Any) -> list[dict] |
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _plain(value: Any) -> str:
+    """A value of GX's result as text without Python reprs (no np.float64(...), no
+    dict braces): the technical detail stays readable."""
+    if isinstance(value, dict):
+        if value.get("type") == "comparison":
+            return condition(value).strip(" ()").removeprefix("where ")
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple | set):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return number(value)
+
+
 def _describe_failure(result: Any, rows: list[dict] | None = None) -> str:
+    """GX's own account of a failed expectation (its type, arguments and what it
+    observed), in plain text: the technical detail behind the steward's sentence."""
     config = result.expectation_config
-    kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    kwargs = ", ".join(f"{k}={_plain(v)}" for k, v in config.kwargs.items()
+                       if k not in ("batch_id",))
     details = result.result or {}
     observed = ""
     rows = rows if rows is not None else (details.get("details") or {}).get("unexpected_rows")
@@ -240,14 +284,14 @@ def _describe_failure(result: Any, rows: list[dict] | None = None) -> str:
                     + _listed(shown))
     elif "unexpected_count" in details:
         observed = (f": {details['unexpected_count']} unexpected, e.g. "
-                    f"{details.get('partial_unexpected_list', [])[:UNEXPECTED_VALUES_SHOWN]}")
+                    + _plain(details.get("partial_unexpected_list", [])[:UNEXPECTED_VALUES_SHOWN]))
     elif rows is not None:
         # A SQL check's offending rows: name them by their lineage where they carry it.
         shown = [_row_lineage(row) for row in list(rows)[:UNEXPECTED_VALUES_SHOWN]]
         observed = (f": {details.get('observed_value', len(rows))} unexpected row(s), e.g."
                     + _listed(shown))
     elif "observed_value" in details:
-        observed = f": observed {details['observed_value']!r}"
+        observed = f": observed {_plain(details['observed_value'])}"
     # GX files an error under the expectation, or under each metric it could not compute.
     info = result.exception_info or {}
     errors = [info] if "raised_exception" in info else [
@@ -257,7 +301,8 @@ def _describe_failure(result: Any, rows: list[dict] | None = None) -> str:
     if messages:
         observed += f" (error: {'; '.join(sorted(messages))})"
     if config.description:  # a steward reads the sentence; the type says where to look
-        return f"{config.description} [{config.type} on {kwargs.get('column', 'table')}]{observed}"
+        column = config.kwargs.get("column", "table")
+        return f"{config.description} [{config.type} on {column}]{observed}"
     return f"{config.type}({kwargs}){observed}"
 
 
@@ -275,7 +320,7 @@ def _row_lineage(row: Any) -> str:
             if k not in ("source_sheet", "source_row", "source_column")}
     if "problem" in rest:  # a gate's sentence says it all
         return f"{', '.join(where)}: {rest['problem']}" if where else str(rest["problem"])
-    shown = ", ".join(f"{k}={v!r}" for k, v in list(rest.items())[:4])
+    shown = ", ".join(f"{k}={_plain(v)}" for k, v in list(rest.items())[:4])
     return f"{', '.join(where)}: {shown}" if where else shown
 
 
@@ -315,6 +360,8 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
     failed: list[str] = []
     failed_rows: list[list[dict[str, Any]]] = []
     warnings: list[str] = []
+    technical: list[str] = []
+    warning_technical: list[str] = []
     evaluated = 0
     pages = [site.get("site_url") for key in result.run_results
              for site in context.get_docs_sites_urls(resource_identifier=key,
@@ -328,7 +375,9 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
             target = warnings if severity.lower().endswith("warning") else failed
             rows = (_offending_rows(settings, name, expectation_result)
                     if name.startswith(RAW_SUITE_PREFIX) else None)
-            target.append(_describe_failure(expectation_result, rows))
+            target.append(_in_steward_words(name, expectation_result, rows))
+            (warning_technical if target is warnings else technical).append(
+                _describe_failure(expectation_result, rows))
             if target is failed:
                 failed_rows.append(list(
                     (expectation_result.result or {}).get("unexpected_index_list") or []))
@@ -336,4 +385,5 @@ def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = N
                              failed=failed,
                              docs_index=settings.reports / "data_docs" / "index.html",
                              warnings=warnings, failed_rows=failed_rows,
-                             docs_page=next((page for page in pages if page), None))
+                             docs_page=next((page for page in pages if page), None),
+                             technical=technical + warning_technical)

@@ -95,12 +95,23 @@ def declared_columns(table: str) -> list[str]:
 
 
 @cache
-def mart_columns(model: str) -> list[str]:
-    """The columns ``_marts__models.yml`` declares for ``model``."""
+def _mart_spec(model: str) -> dict:
     path = load_settings().dbt_project / "models" / "marts" / "_marts__models.yml"
     models = yaml.safe_load(path.read_text(encoding="utf-8"))["models"]
     [spec] = [m for m in models if m["name"] == model]
-    return [column["name"] for column in spec.get("columns", [])]
+    return spec
+
+
+def mart_columns(model: str) -> list[str]:
+    """The columns ``_marts__models.yml`` declares for ``model``."""
+    return [column["name"] for column in _mart_spec(model).get("columns", [])]
+
+
+def mart_column_labels(model: str) -> dict[str, str]:
+    """Each column's description in ``_marts__models.yml`` (English / 中文): what a
+    steward reads for the figure a failed expectation names."""
+    return {column["name"]: " ".join(str(column.get("description") or "").split())
+            for column in _mart_spec(model).get("columns", [])}
 
 
 # Expectation parameter: the fewest rows a mart may have tonight (0 or 1).
