@@ -31,9 +31,28 @@ NOTES_TABLE = "code_history_notes"
 NOTES_COLUMNS = "city_code varchar, data_year integer, why varchar"
 
 
-def _folded_names(history: CodeHistory, *codes: str) -> set[str]:
-    names = {normalize_label(name) for code in codes for name in history.names_of(code)}
-    return names | {short for name in names for short in short_forms(name)}
+class _Folded:
+    """Folded names per code, each folded once per release (OpenCC is the cost)."""
+
+    def __init__(self, history: CodeHistory) -> None:
+        self.history = history
+        self.by_code: dict[str, frozenset[str]] = {}
+        self.labels: dict[str, str] = {}
+
+    def label(self, name: str | None) -> str:
+        if name not in self.labels:
+            self.labels[name] = normalize_label(name or "")
+        return self.labels[name]
+
+    def names(self, *codes: str) -> frozenset[str]:
+        found: set[str] = set()
+        for code in codes:
+            if code not in self.by_code:
+                names = {self.label(name) for name in self.history.names_of(code)}
+                self.by_code[code] = frozenset(
+                    names | {short for name in names for short in short_forms(name)})
+            found |= self.by_code[code]
+        return frozenset(found)
 
 
 def resolve_retired_codes(con, dictionary: Dictionary) -> list[Finding]:
@@ -50,9 +69,10 @@ def resolve_retired_codes(con, dictionary: Dictionary) -> list[Finding]:
     recoded: list[tuple[str, str, int, str, str]] = []  # name, printed code, year, code, why
     former: list[tuple[str, str, int, str]] = []  # name, code, year, why (name-only)
     notes: list[tuple[str, int, str]] = []
+    folded = _Folded(history)
     for name, code, year in printed:
         if history.valid_in(code, year):
-            why = _former_name(dictionary, history, name, code, year)
+            why = _former_name(dictionary, folded, name, code, year)
             if why:
                 former.append((name, code, year, why))
             continue
@@ -63,7 +83,7 @@ def resolve_retired_codes(con, dictionary: Dictionary) -> list[Finding]:
         if isinstance(outcome, str):
             notes.append((code, year, outcome))
             continue
-        if normalize_label(name or "") not in _folded_names(history, code, outcome.code):
+        if folded.label(name) not in folded.names(code, outcome.code):
             notes.append((code, year, (
                 f"{code} {history.name_of(code)} left the code lists in {retired} and "
                 f"became {outcome.code} {outcome.name}, but the row prints {name!r}, a name "
@@ -102,12 +122,17 @@ def resolve_retired_codes(con, dictionary: Dictionary) -> list[Finding]:
     return findings
 
 
-def _former_name(dictionary: Dictionary, history: CodeHistory, name: str, code: str,
+def _former_name(dictionary: Dictionary, folded: _Folded, name: str, code: str,
                  year: int) -> str | None:
     """Why ``name`` printed for ``code`` is a former unit's name (the parser resolved it
     through a succession), or None when it is a name ``code`` carried (or an alias)."""
-    key = normalize_label(name or "")
-    if not key or key in _folded_names(history, code) or key in dictionary.names_of(code):
+    history = folded.history
+    key = folded.label(name)
+    if not key or key in folded.names(code):
+        return None
+    if key not in dictionary.name_history.by_name:
+        return None  # not a name of any city-level unit: nothing was resolved through it
+    if key in dictionary.names_of(code):
         return None
     if dictionary.alias_code(key, year) is not None:
         return None
