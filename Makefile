@@ -25,7 +25,7 @@ SOURCES ?=
 SAMPLES ?= 1
 RUN_FLAGS = $(if $(filter 0,$(SAMPLES)),--no-samples) $(foreach d,$(SOURCES),--source "$(d)")
 
-.PHONY: run test lint install airflow docs screenshots clean-warehouse load-reference bench
+.PHONY: run test lint install duckdb-cli airflow docs screenshots clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,27 @@ $(STAMP): pyproject.toml uv.lock
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The DuckDB 1.x CLI from the package registry, in a virtual environment of its own (its
+# `duckdb` package must not replace the project's DuckDB 2.x in .venv): a test opens the
+# published database with it, as an analyst with a DuckDB 1.x client would
+# (CITYTIERS_PUBLISH_STORAGE_VERSION). Pinned to the registry's newest 1.x; the stamp
+# names the version, so a new pin reinstalls.
+DUCKDB_CLI_VERSION := 1.5.6
+DUCKDB_CLI_VENV := .venv-duckdb-cli
+DUCKDB_CLI := $(DUCKDB_CLI_VENV)/bin/duckdb
+DUCKDB_CLI_STAMP := $(DUCKDB_CLI_VENV)/.duckdb-cli-$(DUCKDB_CLI_VERSION)
+
+$(DUCKDB_CLI_STAMP):
+	rm -rf $(DUCKDB_CLI_VENV)
+	$(PYTHON) -m venv $(DUCKDB_CLI_VENV)
+	$(DUCKDB_CLI_VENV)/bin/python -m pip install --quiet "duckdb-cli==$(DUCKDB_CLI_VERSION)"
+	$(DUCKDB_CLI) --version
+	touch $(DUCKDB_CLI_STAMP)
+
+$(DUCKDB_CLI): $(DUCKDB_CLI_STAMP)
+
+duckdb-cli: $(DUCKDB_CLI)
 
 ## One real run of the nightly DAG through Airflow, on the bundled SYNTHETIC sample releases
 ## (`citytiers run`). The run summary is printed whatever happened; the exit status is 1
@@ -66,7 +87,7 @@ load-reference:
 # dbt, DuckDB, Spark and Airflow in child processes; two workers keep both cores busy (a
 # third was slower: 15.6 min against 15.0, the Spark and dbt builds contend for the CPU).
 # The slowest tests are listed at the end, to keep the run near its 15-minute budget.
-test: $(STAMP)
+test: $(STAMP) $(DUCKDB_CLI)
 	$(BIN)/ruff check src dags tests
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,6 +59,21 @@ mtimes, a coarse-clock filesystem) can go unnoticed. Set by the environment vari
 file every night); default 7. An invalid value is logged and the default is used."""
 
 
+PUBLISH_STORAGE_VERSION = "v1.0.0"
+"""The DuckDB storage format the published ``citytiers.duckdb`` is written in (``ATTACH
+... (STORAGE_VERSION ...)``, :mod:`citytiers.publish`), so that clients bundling an older
+DuckDB open it: a file in DuckDB 2.x's own format is refused by every DuckDB 1.x ("Trying
+to read a database file with version number 69"). The default is the oldest format that
+keeps every type the published tables use (VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, DATE,
+TIMESTAMP): ``v1.0.0``, which DuckDB 1.0 and every later version read (tried: Python duckdb
+1.1.3 and 2.0.1, the DuckDB CLI 1.5.6). ``v1.2.0`` gives a file about a sixth smaller
+(newer compression) that DuckDB 1.2 and later read; ``latest`` the running DuckDB's own
+format. Set by ``CITYTIERS_PUBLISH_STORAGE_VERSION``: ``vX.Y.Z`` or ``latest``, a version
+DuckDB knows (it says which when it does not)."""
+PUBLISH_STORAGE_VERSION_VARIABLE = "CITYTIERS_PUBLISH_STORAGE_VERSION"
+_STORAGE_VERSION_PATTERN = re.compile(r"v\d+\.\d+\.\d+|latest")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths of one warehouse. Build it with :func:`load_settings`."""
@@ -68,6 +84,10 @@ class Settings:
     # writer's file, in process) or "spark" (citytiers.spark_build). Environment variable
     # CITYTIERS_DBT_TARGET; the marts are served from DuckDB either way.
     dbt_target: str = "duckdb"
+    # The DuckDB storage format of the published file (:data:`PUBLISH_STORAGE_VERSION`);
+    # environment variable CITYTIERS_PUBLISH_STORAGE_VERSION. The writer's, the candidate's
+    # and the history's files are on the running DuckDB's newest format.
+    publish_storage_version: str = PUBLISH_STORAGE_VERSION
 
     @property
     def landing(self) -> Path:
@@ -153,13 +173,33 @@ class UnknownDbtTarget(ValueError):
     """CITYTIERS_DBT_TARGET names no target of dbt_project/profiles.yml."""
 
 
+class InvalidPublishStorageVersion(ValueError):
+    """CITYTIERS_PUBLISH_STORAGE_VERSION is no DuckDB storage version."""
+
+
+def publish_storage_version() -> str:
+    """:data:`PUBLISH_STORAGE_VERSION`, or ``CITYTIERS_PUBLISH_STORAGE_VERSION`` when set;
+    raises :class:`InvalidPublishStorageVersion` for a value that is not ``vX.Y.Z`` or
+    ``latest`` (DuckDB itself checks that it knows the version, at publish)."""
+    raw = os.environ.get(PUBLISH_STORAGE_VERSION_VARIABLE, "").strip()
+    if not raw:
+        return PUBLISH_STORAGE_VERSION
+    if not _STORAGE_VERSION_PATTERN.fullmatch(raw):
+        raise InvalidPublishStorageVersion(
+            f"{PUBLISH_STORAGE_VERSION_VARIABLE}={raw!r}: the published database's storage "
+            f"version is a DuckDB version, e.g. {PUBLISH_STORAGE_VERSION!r} (the default, "
+            "read by DuckDB 1.0 and later), 'v1.2.0', or 'latest'")
+    return raw
+
+
 def load_settings() -> Settings:
     """Settings from ``CITYTIERS_HOME`` / ``CITYTIERS_WAREHOUSE`` /
-    ``CITYTIERS_DBT_TARGET`` or the checkout."""
+    ``CITYTIERS_DBT_TARGET`` / ``CITYTIERS_PUBLISH_STORAGE_VERSION`` or the checkout."""
     home = Path(os.environ.get("CITYTIERS_HOME", PROJECT_ROOT)).resolve()
     warehouse = Path(os.environ.get("CITYTIERS_WAREHOUSE", home / "warehouse")).resolve()
     target = os.environ.get("CITYTIERS_DBT_TARGET", "").strip() or "duckdb"
     if target not in DBT_TARGETS:
         raise UnknownDbtTarget(f"CITYTIERS_DBT_TARGET={target!r}: the dbt target is one of "
                                f"{', '.join(DBT_TARGETS)} (dbt_project/profiles.yml)")
-    return Settings(home=home, warehouse=warehouse, dbt_target=target)
+    return Settings(home=home, warehouse=warehouse, dbt_target=target,
+                    publish_storage_version=publish_storage_version())

@@ -27,8 +27,9 @@ from tests.conftest import _missing
 
 from citytiers.engine_compare import compare_marts
 from citytiers.metadata import sidecar_path
+from citytiers.publish import storage_version
 from citytiers.raw_parquet import raw_tables
-from citytiers.settings import PROJECT_ROOT, Settings
+from citytiers.settings import PROJECT_ROOT, PUBLISH_STORAGE_VERSION, Settings
 from citytiers.spark_build import built_marts, spark_dir
 from citytiers.transform import NIGHTLY_BUILD, copy_of_writer, run_build
 
@@ -405,6 +406,61 @@ def test_the_published_file_is_read_only_for_analysts(first_run, tmp_path: Path)
         assert "Permission denied" in open_read_write_as_analyst(copy)
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+# The DuckDB 1.x CLI from the package registry, in a virtual environment of its own
+# (Makefile: `make duckdb-cli`, which `make test` runs).
+DUCKDB_CLI = PROJECT_ROOT / ".venv-duckdb-cli" / "bin" / "duckdb"
+
+
+def readme_cli_session() -> tuple[str, str]:
+    """(SQL, printed output) of the DuckDB 1.x CLI session in the README's analyst
+    section."""
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    [(sql, output)] = re.findall(
+        r"\$ \.venv-duckdb-cli/bin/duckdb -readonly -csv warehouse/citytiers\.duckdb <<'SQL'\n"
+        r"(.*?\n)SQL\n(.*?)```", readme, flags=re.S)
+    return sql, output
+
+
+@pytest.mark.e2e
+def test_the_published_file_opens_in_the_duckdb_1_cli(first_run, tmp_path: Path) -> None:
+    """The registry's DuckDB 1.x CLI opens the published file read-only and prints exactly
+    the README's session: its own version, the file's storage version (the configured one,
+    though the writer's file is on DuckDB's newest), the releases in force and a mart's row
+    count, the same as through the project's DuckDB. A write through it is refused."""
+    if not DUCKDB_CLI.exists():
+        _missing(f"the DuckDB 1.x CLI is not installed at {DUCKDB_CLI} "
+                 "(`make duckdb-cli`; `make test` installs it)")
+    warehouse, _ = first_run
+    db = warehouse / "citytiers.duckdb"
+    cli_version = subprocess.run([str(DUCKDB_CLI), "--version"], capture_output=True,
+                                 text=True, timeout=60).stdout.split()[0]
+    assert cli_version.startswith("v1."), cli_version
+    sql, shown = readme_cli_session()
+    session = subprocess.run([str(DUCKDB_CLI), "-readonly", "-csv", str(db)], input=sql,
+                             capture_output=True, text=True, timeout=120)
+    assert session.returncode == 0, session.stderr
+    assert session.stdout == shown
+    header, row = session.stdout.splitlines()
+    printed = dict(zip(header.split(","), row.split(","), strict=True))
+    assert printed["client"] == cli_version
+    assert int(printed["releases_in_force"]) == 13 == query(
+        db, "select count(*) from raw.release_states where in_force")[0][0]
+    assert int(printed["fct_city_indicator_rows"]) == query(
+        db, "select count(*) from marts.fct_city_indicator")[0][0]
+    # The writer's format does not leak into the published file.
+    newest = tmp_path / "newest.duckdb"
+    duckdb.connect(str(newest)).close()
+    assert storage_version(warehouse / "build" / "citytiers_build.duckdb") \
+        == storage_version(newest) != f"{PUBLISH_STORAGE_VERSION}+"
+    assert printed["file_readable_by"] == storage_version(db) == f"{PUBLISH_STORAGE_VERSION}+"
+    refused = subprocess.run([str(DUCKDB_CLI), "-readonly", str(db), "-c",
+                              "create table marts.mine as select 1"],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0 and "read-only mode" in refused.stderr, refused
 
 
 def citytiers(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
