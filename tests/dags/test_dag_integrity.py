@@ -27,8 +27,8 @@ def test_no_import_errors(dag_bag) -> None:
 @pytest.mark.unit
 @pytest.mark.parametrize("dag_id", EXPECTED_DAG_IDS)
 def test_dag_id_matches_file_name(dag_bag, dag_id: str) -> None:
-    dag = dag_bag.dags[dag_id]
-    assert dag is not None
+    dag = dag_bag.dags[dag_id]  # a KeyError if the DAG is missing
+    assert dag.dag_id == dag_id
     assert dag.fileloc.endswith(f"{dag_id}.py")
 
 

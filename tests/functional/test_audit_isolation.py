@@ -9,6 +9,7 @@ passes its own gates (a fivefold jump is the adjacent-year gate's limit) but its
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -230,7 +231,8 @@ def test_an_audit_that_still_fails_publishes_nothing(tmp_path: Path,
     monkeypatch.setenv("CITYTIERS_AUDIT_MAX_ROUNDS", "1")
     settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path / "warehouse")
     pipeline.load_paths([make_sources(tmp_path / "sources")], settings, RUN)
-    with pytest.raises(audit.AuditFailed) as failed:
+    with pytest.raises(audit.AuditFailed,
+                       match=re.escape("the audit still failed after 1 build(s)")) as failed:
         pipeline.build_and_audit(RUN, settings)
     assert "still failed after 1 build(s)" in str(failed.value)
     assert "bad_2024.csv" in str(failed.value)

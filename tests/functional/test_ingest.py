@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -138,7 +139,8 @@ def test_locked_database_is_a_transient_error(settings: Settings) -> None:
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(WarehouseLocked) as raised, connect(settings.build_db):
+        locked = re.escape(f"{settings.build_db} is locked by another process")
+        with pytest.raises(WarehouseLocked, match=locked) as raised, connect(settings.build_db):
             pass
     finally:
         holder.kill()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -61,7 +62,8 @@ def test_synthetic_observations_equal_the_snapshot(snapshot: Path,
 @pytest.mark.parametrize("relative", sorted(ERRORS), ids=lambda r: Path(r).name)
 def test_refused_cases_say_exactly_what_they_said(relative: str,
                                                   dictionary: Dictionary) -> None:
-    with pytest.raises(CitytiersError) as raised:
+    message = ERRORS[relative].split(": ", 1)[1]  # "<Type>: <message>"
+    with pytest.raises(CitytiersError, match=f"^{re.escape(message)}$") as raised:
         parse_release(PROJECT_ROOT / relative, dictionary)
     assert f"{type(raised.value).__name__}: {raised.value}" == ERRORS[relative]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -52,6 +53,7 @@ def test_shipped_sidecar_applies_only_to_the_exact_file(shared_data: Path, dicti
     with changed.open("a", encoding="utf-8") as handle:
         handle.write("\n")  # a new version of the file: the pinned sidecar no longer applies
     assert find_sidecar(changed) is None
-    with pytest.raises(MetadataMissingError) as raised:
+    missing = re.escape(f"file {changed.name}: release metadata missing: ")
+    with pytest.raises(MetadataMissingError, match=missing) as raised:
         parse_release(changed, dictionary)
     assert "publisher" in raised.value.missing

@@ -3,6 +3,7 @@ through the normal ingestion path: data year, former names, traditional characte
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,7 @@ def test_unresolvable_names_fail_the_release_with_the_list(with_code_records: Se
     sidecar_path(copy).write_text(yaml.safe_dump({**meta, "data_year": 2020}), encoding="utf-8")
     from citytiers.errors import ReleaseError
 
-    with pytest.raises(ReleaseError) as raised:
+    with pytest.raises(ReleaseError, match=re.escape("2 city name(s) not resolved")) as raised:
         parse_release(copy, dictionary_for(with_code_records))
     message = str(raised.value)
     assert "2 city name(s) not resolved" in message

@@ -368,7 +368,7 @@ def test_parse_number(text: str, number: float | None) -> None:
 @pytest.mark.parametrize("text", ["abc", "12万", "1_000", "1.2.3", "nan", "NaN", "inf",
                                   "-Infinity"])
 def test_parse_number_refuses_text(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=f"^{re.escape(f'not a number: {text!r}')}$"):
         parse_number(text)
 
 

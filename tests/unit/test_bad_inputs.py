@@ -194,7 +194,7 @@ def test_duplicate_key_parses(dictionary: Dictionary) -> None:
 def test_gbk_encoded_csv_parses(dictionary: Dictionary) -> None:
     path = GOOD / "gbk_encoded.csv"
     data = path.read_bytes()
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UnicodeDecodeError, match=re.escape("'utf-8' codec can't decode byte")):
         data.decode("utf-8")                    # the case really is not UTF-8
     frame = parse_case(path, dictionary)
     values = {(r.city_code, r.indicator_code, r.scope): r.value for r in frame.itertuples()}

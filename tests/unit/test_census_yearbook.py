@@ -4,6 +4,7 @@ subtotals (市辖区), names indented by level with spaces and full-width spaces
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import openpyxl
@@ -169,7 +170,7 @@ def test_bad_code_and_missing_prefecture_total_name_their_cells(tmp_path: Path,
     rows = list(ROWS)
     rows[2] = ("  东城区", 1101.0, 919.0, 470.0)  # row 5: a 4-digit code
     rows[13] = ("东莞市", 441900.0, None, 430.0)  # row 16: a prefecture without 合计
-    with pytest.raises(ReleaseError) as raised:
+    with pytest.raises(ReleaseError, match=re.escape("2 problem(s):")) as raised:
         parse_release(write_workbook(tmp_path, rows=rows), dictionary)
     message = str(raised.value)
     assert "'1101' is not 6 digits" in message and "row 5" in message

@@ -56,7 +56,8 @@ def write(folder: Path, text: str, name: str = "events.csv", **overrides: object
 
 
 def error_of(path: Path, dictionary) -> str:
-    with pytest.raises(ReleaseError) as raised:
+    # Every caller asserts on the message; the match pins at least the file it names.
+    with pytest.raises(ReleaseError, match=rf"^file {re.escape(path.name)}[,:]") as raised:
         parse_release(path, dictionary)
     return str(raised.value)
 

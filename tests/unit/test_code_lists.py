@@ -54,7 +54,8 @@ def write(folder: Path, name: str, text: str, sidecar: dict[str, object]) -> Pat
 
 
 def problems_of(path: Path, dictionary) -> str:
-    with pytest.raises(ReleaseError) as raised:
+    # Every caller asserts on the message; the match pins at least the file it names.
+    with pytest.raises(ReleaseError, match=rf"^file {re.escape(path.name)}[,:]") as raised:
         parse_release(path, dictionary)
     return str(raised.value)
 
@@ -139,7 +140,9 @@ def test_text_files_are_releases_and_code_lists_by_default(tmp_path: Path, dicti
     assert {"code_list_snapshot", "code_list_records", "change_events"} <= set(ADAPTERS)
     path = tmp_path / "2019.txt"
     path.write_text(SNAPSHOT, encoding="utf-8")
-    with pytest.raises(MetadataMissingError) as raised:  # no sidecar, no manifest entry
+    # No sidecar, no manifest entry:
+    missing = re.escape("file 2019.txt: release metadata missing: ")
+    with pytest.raises(MetadataMissingError, match=missing) as raised:
         parse_release(path, dictionary)
     assert "publisher" in raised.value.missing
 
@@ -169,7 +172,8 @@ def test_manifest_template_strings_become_ints_and_dates(tmp_path: Path, monkeyp
     assert (meta.format, meta.license, meta.is_synthetic) == ("code_list_snapshot", "CC0-1.0",
                                                               False)
     path.write_text(SNAPSHOT + "150000 内蒙古自治区\n", encoding="utf-8")  # other bytes
-    with pytest.raises(MetadataMissingError):
+    with pytest.raises(MetadataMissingError,
+                       match=re.escape("file 2018.txt: release metadata missing: ")):
         resolve_metadata(path)
 
 

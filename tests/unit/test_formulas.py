@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import sys
 import zipfile
 from collections.abc import Sequence
@@ -120,7 +121,8 @@ def test_formulas_without_a_stored_result_refuse_the_release() -> None:
                              FormulaCell("表1", "B11", "=B9*2")]
     assert (scan.uncached_count, scan.dde_count, scan.cached_count) == (3, 0, 0)
     assert scan.dde == scan.cached == []
-    with pytest.raises(ReleaseProblems) as raised:
+    uncached = "file formula_without_cached_value.xlsx: 3 problem(s):"
+    with pytest.raises(ReleaseProblems, match=f"^{re.escape(uncached)}") as raised:
         check_formulas(UNCACHED_CASE)
     assert raised.value.total == 3
     assert locations(raised.value) == [("表1", 5, "B"), ("表1", 8, "B"), ("表1", 11, "B")]
@@ -137,7 +139,8 @@ def test_a_dde_formula_is_refused_even_with_a_stored_result() -> None:
     scan = scan_formulas(DDE_CASE)
     assert scan.dde == [FormulaCell("表1", "B6", "=cmd|' /C calc'!A0")]
     assert (scan.uncached_count, scan.dde_count, scan.cached_count) == (0, 1, 0)
-    with pytest.raises(ReleaseProblems) as raised:
+    dde = f"formula \"=cmd|' /C calc'!A0\": {DDE_ADVICE}"
+    with pytest.raises(ReleaseProblems, match=re.escape(dde)) as raised:
         check_formulas(DDE_CASE)
     assert locations(raised.value) == [("表1", 6, "B")]
     assert str(raised.value.problems[0]) == (
@@ -255,7 +258,8 @@ def test_the_xls_byte_scan_finds_dde_markers(tmp_path: Path, chunk_size: int) ->
 def test_an_xls_dde_marker_refuses_the_release_without_a_cell(tmp_path: Path) -> None:
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0" + "cmd|' /C calc'!A0".encode("utf-16-le"))
-    with pytest.raises(ReleaseProblems) as raised:
+    with pytest.raises(ReleaseProblems,
+                       match=re.escape(f"file old.xls: formula 'cmd|': {DDE_ADVICE}")) as raised:
         check_formulas(path)
     assert locations(raised.value) == [(None, None, None)]
     assert raised.value.problems[0].problem == f"formula 'cmd|': {DDE_ADVICE}"
@@ -305,7 +309,8 @@ def test_a_dde_link_no_formula_uses_is_refused_too(tmp_path: Path) -> None:
                       unlisted={"xl/externalLinks/externalLink7.xml": dde_link()})
     scan = scan_formulas(path)
     assert scan.dde == [FormulaCell("?", "?", "cmd|' /C calc'!A0")]
-    with pytest.raises(ReleaseProblems) as raised:
+    dde = f"file link.xlsx: formula \"cmd|' /C calc'!A0\": {DDE_ADVICE}"
+    with pytest.raises(ReleaseProblems, match=re.escape(dde)) as raised:
         check_formulas(path)
     assert locations(raised.value) == [(None, None, None)]
 
@@ -361,7 +366,8 @@ def test_only_the_first_cells_are_kept_but_all_are_counted(tmp_path: Path) -> No
     scan = scan_formulas(path)
     assert len(scan.uncached) == len(scan.cached) == FORMULA_CELLS_KEPT == 20
     assert (scan.uncached_count, scan.cached_count) == (25, 25)
-    with pytest.raises(ReleaseProblems) as raised:
+    many = re.escape("file many.xlsx: 25 problem(s):")
+    with pytest.raises(ReleaseProblems, match=many) as raised:
         check_formulas(path)
     assert raised.value.total == 25
     assert str(raised.value).endswith("... and 5 more")

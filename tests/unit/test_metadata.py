@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -79,7 +80,9 @@ def test_missing_sidecar_lists_exactly_the_fields_still_missing(tmp_path: Path) 
 
 @pytest.mark.unit
 def test_missing_sidecar_and_nothing_to_infer_lists_every_field(tmp_path: Path) -> None:
-    with pytest.raises(MetadataMissingError) as caught:
+    missing = "file t.csv: release metadata missing: data_years, edition_year, published_on, " \
+              "publisher, title. Add them to t.csv.release.yml"
+    with pytest.raises(MetadataMissingError, match=f"^{re.escape(missing)}") as caught:
         resolve_metadata(release(tmp_path, "t.csv"), None)
     assert caught.value.missing == ["data_years", "edition_year", "published_on", "publisher",
                                     "title"]

@@ -59,7 +59,9 @@ def test_bulk_path_parses_like_the_cell_by_cell_reference(texts: list[str],
     want, invalid = expected(texts, 1e4)
     staging = stage(texts, "万人", dictionary)
     if invalid:
-        with pytest.raises(ReleaseProblems) as raised:
+        problems = (rf"^file case\.csv: {invalid} problem\(s\):\n"
+                    r"  - file case\.csv, row \d+, column F: value .+ is not a number")
+        with pytest.raises(ReleaseProblems, match=problems) as raised:
             build_observations(staging, Path("case.csv"), dictionary)
         assert raised.value.total == invalid
         return
