@@ -300,13 +300,15 @@ def query(sql: str, output: str) -> None:
 
     import duckdb
 
+    from citytiers.database import open_duckdb
+
     settings = load_settings()
     if not settings.published_db.exists():
         click.echo(f"nothing is published yet ({settings.published_db} does not exist): "
                    "run `make run` first", err=True)
         sys.exit(1)
     try:
-        with duckdb.connect(str(settings.published_db), read_only=True) as connection:
+        with open_duckdb(settings.published_db, read_only=True) as connection:
             cursor = connection.execute(sql)
             columns = [c[0] for c in cursor.description or []]
             rows = cursor.fetchall()

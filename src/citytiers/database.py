@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -10,12 +11,33 @@ from pathlib import Path
 import duckdb
 
 from citytiers.errors import WarehouseLocked
+from citytiers.settings import duckdb_memory_limit
 
 # DuckDB's own default is 80 % of RAM per database instance, and a night opens several
-# (staging, GX's engine, the writer): bound each, so that the largest release stays well
-# under 2 GiB of RSS; beyond the limit DuckDB spills to disk. Threads: the machine's cores.
-MEMORY_LIMIT = "1GB"
+# (staging, GX's engine, the writer, dbt): each is bounded by the one setting
+# CITYTIERS_DUCKDB_MEMORY_LIMIT (settings.duckdb_memory_limit, read once per process);
+# beyond it DuckDB spills to its temporary directory. Threads: the machine's cores.
+MEMORY_LIMIT = duckdb_memory_limit()
 THREADS = 2
+
+
+def duckdb_config(path: Path | str | None = None) -> dict[str, str | int]:
+    """The configuration every DuckDB connection of the project opens with: the memory
+    limit, the threads, and a temporary directory to spill to (beside a database file, as
+    ``<file>.tmp``, DuckDB's own choice; for an in-memory database the system's)."""
+    if path in (None, "", ":memory:"):
+        temp = Path(tempfile.gettempdir()) / "citytiers-duckdb"
+    else:
+        temp = Path(str(path) + ".tmp")
+    return {"memory_limit": MEMORY_LIMIT, "threads": THREADS, "temp_directory": str(temp)}
+
+
+def open_duckdb(path: Path | str | None = None, *,
+                read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect`` with :func:`duckdb_config`: the one way this package opens a
+    DuckDB database (``tests/unit/test_duckdb_connections.py`` holds it to that)."""
+    return duckdb.connect(str(path) if path else ":memory:", read_only=read_only,
+                          config=duckdb_config(path))
 
 
 def raw_schema_sql() -> str:
@@ -33,14 +55,13 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        connection = duckdb.connect(str(path), read_only=read_only)
+        connection = open_duckdb(path, read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseLocked(
                 f"{path} is locked by another process ({exc}). Only the nightly pipeline "
                 "writes this file; analysts should open the published copy instead.") from exc
         raise
-    connection.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     try:
         yield connection
     finally:

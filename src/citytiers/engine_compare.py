@@ -18,6 +18,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from citytiers.database import open_duckdb
+
 # Relative tolerance on floating-point values, and the absolute one for values near 0
 # (a difference of equal sums is 0 on one engine, 1e-16 on the other).
 RELATIVE_TOLERANCE = 1e-9
@@ -111,7 +113,7 @@ def compare_mart(connection: duckdb.DuckDBPyConnection, mart: str) -> list[MartD
 def compare_marts(expected: Path, actual: Path) -> list[MartDifference]:
     """Every difference between the ``marts`` schemas of two DuckDB files (empty: the
     same marts, columns, rows and values)."""
-    connection = duckdb.connect()
+    connection = open_duckdb()
     try:
         connection.execute("attach ? as expected (read_only)", [str(expected)])
         connection.execute("attach ? as actual (read_only)", [str(actual)])

@@ -99,13 +99,12 @@ def read_staged(staging_path) -> list[Finding]:
     """The findings the staging database holds after a failed attempt: the warnings
     already staged and every row the gates before load found (``gate_problems``), with the
     city, code and year of the row each names."""
-    import duckdb
-
+    from citytiers.database import open_duckdb
     from citytiers.validate.gate_queries import PROBLEMS_TABLE
 
     if staging_path is None or not staging_path.exists():
         return []
-    with duckdb.connect(str(staging_path), read_only=True) as con:
+    with open_duckdb(staging_path, read_only=True) as con:
         tables = {row[0] for row in con.execute("select table_name from duckdb_tables()")
                   .fetchall()}
         found: list[Finding] = []

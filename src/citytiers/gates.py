@@ -33,7 +33,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from citytiers.code_resolution import NOTES_COLUMNS, NOTES_TABLE
-from citytiers.database import MEMORY_LIMIT, THREADS, connect, ensure_raw_schema
+from citytiers.database import connect, ensure_raw_schema, open_duckdb
 from citytiers.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
@@ -151,10 +151,7 @@ def stage_gate_reference(settings: Settings, dictionary: Dictionary, *,
             _stage_previous(con, is_synthetic, published_on)
         finally:
             con.execute("detach stg")
-    import duckdb
-
-    with duckdb.connect(str(staging), config={"memory_limit": MEMORY_LIMIT,
-                                              "threads": THREADS}) as con:
+    with open_duckdb(staging) as con:
         find_problems(con)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from citytiers.database import MEMORY_LIMIT, connect
+from citytiers.database import connect, open_duckdb
 from citytiers.faults import PUBLISH_BEFORE_REPLACE, crash_point
 from citytiers.settings import (
     PUBLISH_STORAGE_VERSION,
@@ -68,7 +68,7 @@ class PublishStorageVersionRefused(RuntimeError):
 def storage_version(database: Path) -> str:
     """The oldest DuckDB that reads ``database``, as DuckDB itself labels the file (e.g.
     ``v1.0.0+``; ``duckdb_databases().tags``), read without writing to it."""
-    with duckdb.connect(config={"memory_limit": MEMORY_LIMIT}) as connection:
+    with open_duckdb() as connection:
         connection.execute(f"attach {_literal(database)} as probed (read_only)")
         [(tags,)] = connection.execute(
             "select tags from duckdb_databases() where database_name = 'probed'").fetchall()

@@ -59,6 +59,25 @@ mtimes, a coarse-clock filesystem) can go unnoticed. Set by the environment vari
 file every night); default 7. An invalid value is logged and the default is used."""
 
 
+DUCKDB_MEMORY_LIMIT_VARIABLE = "CITYTIERS_DUCKDB_MEMORY_LIMIT"
+DUCKDB_MEMORY_LIMIT_DEFAULT = "1GB"
+_MEMORY_LIMIT_PATTERN = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I)
+
+
+def duckdb_memory_limit() -> str:
+    """The memory limit of every DuckDB connection the project opens, dbt's included
+    (``CITYTIERS_DUCKDB_MEMORY_LIMIT``, default 1GB): DuckDB's own default is 80 % of RAM
+    per database instance, and a night opens several (staging, GX's engine, the writer,
+    dbt), so each is bounded and spills to its temporary directory beyond the limit. A
+    value that is not a size (``512MB``, ``2GB``) stops with a message naming the
+    setting."""
+    raw = os.environ.get(DUCKDB_MEMORY_LIMIT_VARIABLE, "").strip() or DUCKDB_MEMORY_LIMIT_DEFAULT
+    if not _MEMORY_LIMIT_PATTERN.fullmatch(raw):
+        raise ValueError(f"{DUCKDB_MEMORY_LIMIT_VARIABLE}={raw!r} is not a memory size such "
+                         f"as 512MB or 2GB (default {DUCKDB_MEMORY_LIMIT_DEFAULT})")
+    return raw
+
+
 PUBLISH_STORAGE_VERSION = "v1.0.0"
 """The DuckDB storage format the published ``citytiers.duckdb`` is written in (``ATTACH
 ... (STORAGE_VERSION ...)``, :mod:`citytiers.publish`), so that clients bundling an older

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from citytiers.database import MEMORY_LIMIT, THREADS
+from citytiers.database import open_duckdb
 
 
 class Staging:
@@ -28,12 +28,8 @@ class Staging:
             path.parent.mkdir(parents=True, exist_ok=True)
             for stale in (path, path.with_name(path.name + ".wal")):
                 stale.unlink(missing_ok=True)  # a crashed night's leftovers
-        self.con = duckdb.connect(str(path) if path else ":memory:")
-        self.con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
-        self.con.execute(f"set threads = {THREADS}")
-        if path is not None:
-            temp = path.with_name(path.stem + ".tmp")
-            self.con.execute(f"set temp_directory = '{temp}'")
+        # Bounded memory, spilling beside the file (database.duckdb_config).
+        self.con = open_duckdb(path)
         self.tables: list[str] = []
         # The release's measurement basis per indicator (the sidecar's ``basis:``, else the
         # indicator's default), for figures whose cell names none: set by parse_release

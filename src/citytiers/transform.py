@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from citytiers import spark_build
+from citytiers.database import MEMORY_LIMIT
 from citytiers.errors import TerminalError
-from citytiers.settings import Settings
+from citytiers.settings import DUCKDB_MEMORY_LIMIT_VARIABLE, Settings
 
 IGNORED_DBT_DIRS = frozenset({"target", "logs", "dbt_packages"})
 DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
@@ -78,6 +79,8 @@ def run_dbt(settings: Settings, command: list[str], database: Path | None = None
     # Never read a previous invocation's results.
     (target / "run_results.json").unlink(missing_ok=True)
     env = {**os.environ, "CITYTIERS_BUILD_DB": str(database or settings.build_db),
+           # dbt's DuckDB connection is bounded like every other (profiles.yml settings).
+           DUCKDB_MEMORY_LIMIT_VARIABLE: MEMORY_LIMIT,
            "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if engine == spark_build.SPARK_TARGET:
         env.update(spark_build.spark_env(spark_build.spark_dir(target)))

@@ -678,7 +678,7 @@ def accepted_night(second_night) -> dict:
     (`releases show`) and accepts it; the next night (`make run`) loads it."""
     warehouse = second_night["warehouse"]
     refused = citytiers(warehouse, "load", str(ACCEPTED_CASE), "--json")
-    [outcome] = json.loads(refused.stdout)
+    [outcome] = [json.loads(line) for line in refused.stdout.splitlines() if line.strip()]
     assert outcome["status"] == "quarantined", outcome
     shown = citytiers(warehouse, "releases", "show", outcome["release_id"][:12])
     accepted = citytiers(warehouse, "releases", "accept", outcome["release_id"][:12],

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from citytiers.database import duckdb_config, open_duckdb
 from citytiers.dictionary import Dictionary
 from citytiers.settings import Settings
 from citytiers.validate.steward_words import SUBJECT, condition, number, sentence
@@ -93,6 +94,11 @@ def open_context(settings: Settings) -> Any:
     os.environ["CITYTIERS_GX_RESULTS_DIR"] = str(settings.reports / "gx_validations")
     os.environ["CITYTIERS_DATA_DOCS_DIR"] = str(settings.reports / "data_docs")
     os.environ["CITYTIERS_STAGING_DB"] = str(settings.staging_db)
+    # The staging engine's DuckDB configuration, as every other connection's
+    # (database.duckdb_config), read by great_expectations.yml's ${...} at run time.
+    config = duckdb_config(settings.staging_db)
+    os.environ["CITYTIERS_DUCKDB_MEMORY_LIMIT"] = str(config["memory_limit"])
+    os.environ["CITYTIERS_STAGING_TEMP_DIR"] = str(config["temp_directory"])
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network at run time
     import great_expectations as gx
 
@@ -164,12 +170,11 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     context = open_context(settings)
     # GX test-reads every table asset when it is added: give it empty staged tables.
     settings.staging_db.parent.mkdir(parents=True, exist_ok=True)
-    import duckdb
 
-    from citytiers.database import MEMORY_LIMIT, THREADS, raw_schema_sql
+    from citytiers.database import THREADS, raw_schema_sql
     from citytiers.gates import create_empty
 
-    with duckdb.connect(str(settings.staging_db)) as connection:
+    with open_duckdb(settings.staging_db) as connection:
         connection.execute(raw_schema_sql())
         create_empty(connection)
         for name in SUITES:
@@ -179,8 +184,9 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     staging = context.data_sources.add_or_update_sql(
         STAGING_DATASOURCE, connection_string="duckdb:///${CITYTIERS_STAGING_DB}",
-        kwargs={"connect_args": {"config": {"memory_limit": MEMORY_LIMIT,
-                                            "threads": THREADS}}})
+        kwargs={"connect_args": {"config": {
+            "memory_limit": "${CITYTIERS_DUCKDB_MEMORY_LIMIT}", "threads": THREADS,
+            "temp_directory": "${CITYTIERS_STAGING_TEMP_DIR}"}}})
     for name, configure in SUITES.items():
         suite = context.suites.add_or_update(configure(dictionary))
         if name.startswith(RAW_SUITE_PREFIX):
@@ -246,10 +252,9 @@ def _offending_rows(settings: Settings, suite: str, result: Any) -> list[dict] |
     query = result.expectation_config.kwargs.get("unexpected_rows_query")
     if not query:
         return None
-    import duckdb
 
     sql = query.format(batch=f"(select * from {staged_table(suite)})")
-    with duckdb.connect(str(settings.staging_db), read_only=True) as connection:
+    with open_duckdb(settings.staging_db, read_only=True) as connection:
         cursor = connection.execute(f"select * from ({sql}) limit {UNEXPECTED_VALUES_SHOWN}")
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -72,11 +72,9 @@ ADMIN_STATUS_IN_USE = "在用"
 
 @cache
 def _raw_schema_columns() -> dict[str, list[tuple[str, bool]]]:
-    import duckdb
+    from citytiers.database import open_duckdb, raw_schema_sql
 
-    from citytiers.database import raw_schema_sql
-
-    with duckdb.connect() as con:
+    with open_duckdb() as con:
         con.execute(raw_schema_sql())
         rows = con.execute("""select table_name, column_name, is_nullable = 'YES'
                               from information_schema.columns where table_schema = 'raw'
