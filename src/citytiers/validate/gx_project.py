@@ -22,7 +22,7 @@ import pandas as pd
 
 from citytiers.database import duckdb_config, open_duckdb
 from citytiers.dictionary import Dictionary
-from citytiers.settings import Settings
+from citytiers.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, Settings
 from citytiers.validate.steward_words import SUBJECT, condition, number, sentence
 from citytiers.validate.suites import SUITES, mart_column_labels, mart_columns
 
@@ -94,16 +94,20 @@ def open_context(settings: Settings) -> Any:
     os.environ["CITYTIERS_GX_RESULTS_DIR"] = str(settings.reports / "gx_validations")
     os.environ["CITYTIERS_DATA_DOCS_DIR"] = str(settings.reports / "data_docs")
     os.environ["CITYTIERS_STAGING_DB"] = str(settings.staging_db)
-    # The staging engine's DuckDB configuration, as every other connection's
-    # (database.duckdb_config), read by great_expectations.yml's ${...} at run time.
-    config = duckdb_config(settings.staging_db)
-    os.environ["CITYTIERS_DUCKDB_MEMORY_LIMIT"] = str(config["memory_limit"])
-    os.environ["CITYTIERS_STAGING_TEMP_DIR"] = str(config["temp_directory"])
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network at run time
     import great_expectations as gx
 
     patch_sql_result_fetching()
-    return gx.get_context(mode="file", context_root_dir=str(settings.expectations))
+    context = gx.get_context(mode="file", context_root_dir=str(settings.expectations))
+    # The staging engine opens DuckDB like every other connection (database.duckdb_config:
+    # the memory setting of this process, a temp directory beside the staging file). GX
+    # does not substitute variables inside kwargs, so the committed file keeps the
+    # defaults and the configuration is put in here, before any engine is created.
+    if STAGING_DATASOURCE in context.data_sources.all():
+        connect_args = context.data_sources.get(STAGING_DATASOURCE).kwargs.setdefault(
+            "connect_args", {})
+        connect_args["config"] = duckdb_config(settings.staging_db)
+    return context
 
 
 def patch_sql_result_fetching() -> None:
@@ -184,9 +188,8 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     datasource = context.data_sources.add_or_update_pandas(DATASOURCE)
     staging = context.data_sources.add_or_update_sql(
         STAGING_DATASOURCE, connection_string="duckdb:///${CITYTIERS_STAGING_DB}",
-        kwargs={"connect_args": {"config": {
-            "memory_limit": "${CITYTIERS_DUCKDB_MEMORY_LIMIT}", "threads": THREADS,
-            "temp_directory": "${CITYTIERS_STAGING_TEMP_DIR}"}}})
+        kwargs={"connect_args": {"config": {"memory_limit": DUCKDB_MEMORY_LIMIT_DEFAULT,
+                                            "threads": THREADS}}})
     for name, configure in SUITES.items():
         suite = context.suites.add_or_update(configure(dictionary))
         if name.startswith(RAW_SUITE_PREFIX):
