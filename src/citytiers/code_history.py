@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES
+from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, latest_code_records
 
 # The change classes of seeds/admin_event_types.csv whose old and new unit are one place.
 SAME_PLACE_CLASSES = ("upgrade", "rename")
@@ -228,12 +228,7 @@ def read_code_history(build_db: Path, seeds: Path) -> CodeHistory:
     if not build_db.exists():
         return CodeHistory()
     with connect(build_db) as connection:
-        if not has_table(connection, "raw", "admin_code_records"):
-            return CodeHistory()
-        rows = connection.execute(f"""
-            select code, name, level_zh, valid_from_year, valid_to_year, release_id
-            from raw.admin_code_records where release_id in ({LATEST_CODE_RECORD_RELEASE})
-        """).fetchall()
+        rows = latest_code_records(connection)
         if not rows:
             return CodeHistory()
         sql = _LINKS_SQL.replace("{seed}", str(seeds / "admin_event_types.csv"))

@@ -63,7 +63,8 @@ class IngestOutcome:
 
 def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
                         timings: dict[str, float], checks: list[dict[str, Any]],
-                        accepted: Acceptance | None = None
+                        accepted: Acceptance | None = None,
+                        metadata: list[ReleaseMetadata] | None = None
                         ) -> tuple[ParsedRelease, dict[str, int], list[str], list[Finding]]:
     """Parse into ``staging``, then run the GX suite of every raw table the release fills
     (observations: ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged
@@ -76,6 +77,8 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
     started = time.perf_counter()
     dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
     parsed = parse_release(path, dictionary, staging)
+    if metadata is not None:  # a release refused after this still records who published it
+        metadata.append(parsed.metadata)
     counts = {name: staging.count(name) for name in ["observations", *parsed.table_names]}
     staging.close()  # GX's engine opens the file next
     timings["parse"] = time.perf_counter() - started
@@ -157,11 +160,12 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
                              reason, False)
     staging = Staging(settings.staging_db)
+    read_metadata: list[ReleaseMetadata] = []
     try:
         try:
             parsed, counts, warnings, accepted_problems = _parse_and_validate(
                 settings, path, staging, timings, checks,
-                acceptance_of(settings.build_db, candidate.release_id))
+                acceptance_of(settings.build_db, candidate.release_id), read_metadata)
         except TransientError:
             raise
         except Exception as exc:
@@ -171,6 +175,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                 "report it.")
             stored = quarantine(settings, path, candidate.release_id, reason)
             staging.close()
+            meta = read_metadata[0] if read_metadata else None
             found = read_staged(settings.staging_db)
             if not any(finding.severity == PROBLEM for finding in found):
                 found += problems_of(exc)
@@ -180,8 +185,9 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                 findings=tuple(found)))
             log.error("quarantined %s: %s", path.name, reason)
             return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
-                                 str(stored), reason, False, timings=timings,
-                                 checks=checks, findings=[asdict(f) for f in found])
+                                 str(stored), reason, bool(meta and meta.is_synthetic),
+                                 timings=timings, checks=checks,
+                                 findings=[asdict(f) for f in found])
         meta = parsed.metadata
         started = time.perf_counter()
         stored = archive(settings, path, candidate.release_id, meta)

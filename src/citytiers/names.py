@@ -109,20 +109,30 @@ def is_city_level(code: str, level_zh: str) -> bool:
     return level_zh == "地级" or (level_zh == "省级" and code.startswith(MUNICIPALITY_PREFIXES))
 
 
+def latest_code_records(connection) -> list[tuple]:
+    """(code, name, level_zh, valid_from_year, valid_to_year, release_id) of every record
+    of the code-record release in force (:data:`LATEST_CODE_RECORD_RELEASE`); [] when none
+    is loaded. The one reader of the records for names (here) and codes
+    (citytiers.code_history)."""
+    from citytiers.database import has_table
+
+    if not has_table(connection, "raw", "admin_code_records"):
+        return []
+    return connection.execute(f"""
+        select code, name, level_zh, valid_from_year, valid_to_year, release_id
+        from raw.admin_code_records where release_id in ({LATEST_CODE_RECORD_RELEASE})
+    """).fetchall()
+
+
 def read_name_history(build_db: Path, fold) -> NameHistory:
     """Names from the latest loaded code-record release in the writer's database; an empty
     history when none is loaded (the seed's current names are used then)."""
-    from citytiers.database import connect, has_table
+    from citytiers.database import connect
 
     if not build_db.exists():
         return NameHistory()
     with connect(build_db) as connection:
-        if not has_table(connection, "raw", "admin_code_records"):
-            return NameHistory()
-        rows = connection.execute(f"""
-            select code, name, level_zh, valid_from_year, valid_to_year
-            from raw.admin_code_records where release_id in ({LATEST_CODE_RECORD_RELEASE})
-        """).fetchall()
+        rows = latest_code_records(connection)
     return NameHistory.from_spans(
-        (NameSpan(code, name, start, end) for code, name, level, start, end in rows
+        (NameSpan(code, name, start, end) for code, name, level, start, end, _ in rows
          if is_city_level(code, level)), fold)

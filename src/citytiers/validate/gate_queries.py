@@ -16,6 +16,9 @@ from typing import Any
 BATCH_CTE = "with b as not materialized (select * from {batch})"
 LINEAGE = "b.source_sheet, b.source_row, b.source_column"
 FIRST_PER = "qualify row_number() over (partition by {key} order by b.observation_seq) = 1"
+# The figure as the release printed it, beside its value in base units (a steward compares
+# it with the table in front of them).
+PRINTED = "' (printed ' || b.value_raw || ' ' || b.unit_raw || ')'"
 SAME_FIGURE = ("e.city_code = b.city_code and e.indicator_code = b.indicator_code "
                "and e.scope = b.scope and e.basis = b.basis")
 GATE_QUERIES = {
@@ -47,7 +50,7 @@ GATE_QUERIES = {
         where b.value < g.min_value or b.value > g.max_value""",
     "No figure is more than the revision's factor away from its previous vintage": f"""
         select {LINEAGE}, b.indicator_code || ' of ' || b.city_name_raw || ' ' || b.data_year
-               || ' is ' || gate_number(b.value) || ' ' || b.base_unit || ', '
+               || ' is ' || gate_number(b.value) || ' ' || b.base_unit || {PRINTED} || ', '
                || gate_number(greatest(b.value / e.value, e.value / b.value))
                || ' times the previous vintage ' || gate_number(e.value) || ' (' || e.file_name
                || ', published ' || e.published_on || '); more than ' || f.max_factor
@@ -76,7 +79,7 @@ GATE_QUERIES = {
             union all
             select *, data_year - 1 from figures)
         select {LINEAGE}, b.indicator_code || ' of ' || b.city_name_raw || ' ' || b.data_year
-               || ' is ' || gate_number(b.value) || ' ' || b.base_unit || ', '
+               || ' is ' || gate_number(b.value) || ' ' || b.base_unit || {PRINTED} || ', '
                || gate_number(greatest(b.value / e.value, e.value / b.value))
                || ' times its ' || e.data_year || ' figure ' || gate_number(e.value) || ' ('
                || e.source || '); more than ' || f.max_factor || ' times. ' || f.why
