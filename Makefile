@@ -110,6 +110,6 @@ DOCS_PORT ?= 8081
 docs: $(STAMP)
 	$(BIN)/citytiers docs --serve --port $(DOCS_PORT)
 
-## The README's screenshots, from the reports `make test` opened in Chromium.
+## The screenshots of the README and docs/ (docs/images/), from the reports `make test` opened in Chromium.
 screenshots: $(STAMP)
 	$(BIN)/python -m tests.readme_screenshots

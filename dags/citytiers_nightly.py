@@ -131,7 +131,7 @@ def citytiers_nightly() -> None:
 
     # The night's verdict, last: it fails (with the alert sent) when releases were
     # quarantined after the audit, so that a degraded night shows as a failed run even
-    # though the rest was published (README: "A degraded night").
+    # though the rest was published (docs/write-audit-publish.md: "The night's three endings").
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def night_verdict() -> str:
         from citytiers.pipeline import night_verdict as verdict_of

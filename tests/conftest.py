@@ -97,7 +97,7 @@ def browser():
         launched.close()
 
 
-# Screenshots the tests take (the README's are copied from here: docs/images/).
+# Screenshots the tests take (the README and docs/ show copies of them: docs/images/).
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 

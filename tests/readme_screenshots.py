@@ -1,5 +1,6 @@
-"""Copy the report screenshots of the last `make test` (tests/artifacts/) into the README's
-docs/images/, cut to the top of each page and reduced (`make screenshots`)."""
+"""Copy the report screenshots of the last `make test` (tests/artifacts/) into docs/images/
+(shown by the README and docs/analysts.md), cut to the top of each page and reduced
+(`make screenshots`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from tests.conftest import ARTIFACTS
 
 from citytiers.settings import PROJECT_ROOT
 
-# README image -> (the screenshot it is cut from, the height in pixels the README shows).
+# Image -> (the screenshot it is cut from, the height in pixels the page shows).
 SHOWN = {"quality_report": ("quality_report_1280", 1900),
          "analytics_report": ("analytics_report", 2100),
          "city_profile": ("city_profile", 1300)}

@@ -1,7 +1,7 @@
 -- One row per (city_code, data_year) of int_tier_city_years that has an urban-area
 -- (城区) population figure to size it by: the size class used for that data year, and the
--- figure and basis it comes from. The population-basis policy (README, "Tiers over
--- history"):
+-- figure and basis it comes from. The population-basis policy (docs/tiers.md, "The
+-- population-basis policy"):
 --   1. the basis with the best size_class_priority (seeds/population_bases.csv: the census
 --      城区 figure before a yearbook 城区 series);
 --   2. of its figures, the nearest in time, at most var('size_class_max_age_years') years

@@ -68,7 +68,7 @@ GDP_PER_CAPITA_RANGE = {"mega": (60000.0, 190000.0), "large": (70000.0, 180000.0
                         "capital": (50000.0, 120000.0), "other": (35000.0, 120000.0)}
 POPULATION_BOUNDS_WAN = (100.0, 3200.0)
 # Extra nominal growth (percentage points) for a city and data year: a scripted story in
-# the synthetic panel, so that the README's example question "which waist cities overtook
+# the synthetic panel, so that the example question of docs/tiers.md "which waist cities overtook
 # a provincial peer in 2022" has an answer on the samples (镇江 passes 徐州 in 2022).
 # 宿迁's 2021 nudge keeps it behind 连云港 before 2022, as published (FIRST_OVERTAKES below).
 GROWTH_NUDGES_PCT = {("321100", 2022): 7.0, ("321300", 2021): 1.5}
