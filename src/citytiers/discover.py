@@ -49,6 +49,9 @@ class Candidate:
     sidecar_sha256: str | None
     kind: str = "data"
     published_on: str | None = None
+    # The name the release arrived under, when ``path`` is the warehouse's own copy (an
+    # accepted release loaded from quarantine/, stored as ``<id prefix>__<name>``).
+    file_name: str | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return asdict(self)
@@ -243,7 +246,8 @@ def _accepted_copies(accepted: dict[str, tuple[Any, str | None]],
                        else None)
         seen.add(release_id)
         copies.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
-                                *declared_facts(path, release_id)))
+                                *declared_facts(path, release_id),
+                                file_name=path.name.split("__", 1)[-1]))
     return copies
 
 

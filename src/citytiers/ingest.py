@@ -130,34 +130,36 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
     (a locked database) propagate so that the scheduler retries."""
     settings.ensure_dirs()
     path = Path(candidate.path)
+    # The name the release arrived under (an accepted one is read from its quarantine copy).
+    name = candidate.file_name or path.name
     if is_loaded(settings, candidate.release_id):
-        return IngestOutcome(candidate.release_id, path.name, "skipped", 0, None,
+        return IngestOutcome(candidate.release_id, name, "skipped", 0, None,
                              "already loaded", False)
     meta: ReleaseMetadata | None = None
     timings: dict[str, float] = {}
     checks: list[dict[str, Any]] = []
     if not is_regular_file(path):
-        reason = (f"file {path.name}: is not a regular file (a symbolic link or a special "
+        reason = (f"file {name}: is not a regular file (a symbolic link or a special "
                   "file); it was not read or copied. Put the file itself in the source "
                   "folder, not a link to it.")
         stored = quarantine(settings, path, candidate.release_id, reason, keep_file=False)
         record_release(settings, ReleaseRecord(
-            candidate.release_id, "quarantined", None, path.name, str(path), str(stored),
+            candidate.release_id, "quarantined", None, name, str(path), str(stored),
             None, None, 0, reason, run_id))
-        log.error("quarantined %s: %s", path.name, reason)
-        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
+        log.error("quarantined %s: %s", name, reason)
+        return IngestOutcome(candidate.release_id, name, "quarantined", 0, str(stored),
                              reason, False)
     size, limit = path.stat().st_size, max_release_bytes()
     if size > limit:
-        reason = (f"file {path.name}: {size:,} bytes is more than the largest release this "
+        reason = (f"file {name}: {size:,} bytes is more than the largest release this "
                   f"warehouse reads ({limit:,} bytes); it was not read. Split the release, or "
                   "raise CITYTIERS_MAX_RELEASE_BYTES if the machine can take it.")
         stored = quarantine(settings, path, candidate.release_id, reason, keep_file=False)
         record_release(settings, ReleaseRecord(
-            candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
+            candidate.release_id, "quarantined", candidate.sidecar_sha256, name,
             str(path), str(stored), None, None, 0, reason, run_id))
-        log.error("quarantined %s: %s", path.name, reason)
-        return IngestOutcome(candidate.release_id, path.name, "quarantined", 0, str(stored),
+        log.error("quarantined %s: %s", name, reason)
+        return IngestOutcome(candidate.release_id, name, "quarantined", 0, str(stored),
                              reason, False)
     staging = Staging(settings.staging_db)
     read_metadata: list[ReleaseMetadata] = []
@@ -170,7 +172,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
             raise
         except Exception as exc:
             reason = str(exc) if isinstance(exc, TerminalError) else (
-                f"file {path.name}: the parser failed unexpectedly ({type(exc).__name__}: "
+                f"file {name}: the parser failed unexpectedly ({type(exc).__name__}: "
                 f"{exc}). This is a bug in citytiers or an unsupported layout; please "
                 "report it.")
             stored = quarantine(settings, path, candidate.release_id, reason)
@@ -180,11 +182,11 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
             if not any(finding.severity == PROBLEM for finding in found):
                 found += problems_of(exc)
             record_release(settings, ReleaseRecord(
-                candidate.release_id, "quarantined", candidate.sidecar_sha256, path.name,
+                candidate.release_id, "quarantined", candidate.sidecar_sha256, name,
                 str(path), str(stored), None, meta, 0, reason, run_id,
                 findings=tuple(found)))
-            log.error("quarantined %s: %s", path.name, reason)
-            return IngestOutcome(candidate.release_id, path.name, "quarantined", 0,
+            log.error("quarantined %s: %s", name, reason)
+            return IngestOutcome(candidate.release_id, name, "quarantined", 0,
                                  str(stored), reason, bool(meta and meta.is_synthetic),
                                  timings=timings, checks=checks,
                                  findings=[asdict(f) for f in found])
@@ -195,7 +197,7 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         records = sum(n for name, n in counts.items() if name != "observations")
         found = _load_findings(parsed, warnings) + accepted_problems
         inserted = record_release(settings, ReleaseRecord(
-            candidate.release_id, "loaded", candidate.sidecar_sha256, path.name, str(path),
+            candidate.release_id, "loaded", candidate.sidecar_sha256, name, str(path),
             str(stored), parsed.file_format, meta, observations, None, run_id,
             record_count=records,
             release_kind=release_kind_of(getattr(meta, "release_kind", None),
@@ -206,10 +208,10 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
     finally:
         staging.remove()
     status = "loaded" if inserted else "skipped"
-    log.info("%s %s: %d rows", status, path.name, inserted)
+    log.info("%s %s: %d rows", status, name, inserted)
     for warning in warnings:
-        log.warning("%s: %s", path.name, warning)
-    return IngestOutcome(candidate.release_id, path.name, status,
+        log.warning("%s: %s", name, warning)
+    return IngestOutcome(candidate.release_id, name, status,
                          observations if inserted else 0, str(stored), None,
                          meta.is_synthetic, records if inserted else 0, warnings, timings,
                          checks, [asdict(f) for f in found] if inserted else [])
