@@ -35,7 +35,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, latest_code_records
+from citytiers.codes import CITY_CODE_REGEX, optional_suffix_sql
+from citytiers.names import LATEST_CODE_RECORD_RELEASE, latest_code_records
 
 # The change classes of seeds/admin_event_types.csv whose old and new unit are one place.
 SAME_PLACE_CLASSES = ("upgrade", "rename")
@@ -53,7 +54,7 @@ with records as (
     from raw.admin_code_records
     where release_id in ({LATEST_CODE_RECORD_RELEASE})),
 short_named as (
-    select *, regexp_replace(name, '({"|".join(OPTIONAL_SUFFIXES)})$', '') as short_name
+    select *, {optional_suffix_sql("name")} as short_name
     from records),
 listed as (
     select code as old_code,
@@ -93,7 +94,7 @@ by_short_name as (
 select old_code, new_code, year, min(via) as via
 from (select * from listed union all select * from by_event
       union all select * from by_short_name)
-where old_code <> new_code and regexp_full_match(new_code, '[0-9]{{6}}')
+where old_code <> new_code and regexp_full_match(new_code, '{CITY_CODE_REGEX}')
 group by all
 """
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from citytiers.codes import CITY_CODE_REGEX, PREFECTURE_CODE_REGEX, SUCCESSOR_CODES_REGEX
 from citytiers.dictionary import Dictionary, read_csv_rows
 from citytiers.settings import load_settings
 from citytiers.validate.gate_queries import gate_expectations
@@ -35,11 +36,6 @@ from citytiers.validate.gate_queries import gate_expectations
 # One figure per city, year, indicator, scope and measurement basis: a census 城区 figure and
 # a yearbook 城区 figure of the same city and year are two facts, never duplicates.
 RAW_KEY = ["city_code", "data_year", "indicator_code", "scope", "basis"]
-CITY_CODE_REGEX = r"^\d{6}$"
-# A prefecture-level code: XXYY00 with YY not 00 (XX0000 is a province or municipality).
-PREFECTURE_CODE_REGEX = r"^\d{2}(?:0[1-9]|[1-9]\d)00$"
-# 新代码: successor codes separated by ';', each with an optional [year] of the change.
-SUCCESSOR_CODES_REGEX = r"^\d{6}(?:\[\d{4}\])?(?:;\d{6}(?:\[\d{4}\])?)*$"
 # Bounds of single figures and how far a figure may move from its previous vintage or year
 # are seeds (plausibility_bounds.csv, plausibility_factors.csv), checked before load by the
 # gates; the marts' bounds (growth bands, the longest ranking, the first data year) are
@@ -153,7 +149,7 @@ def first_plausible_year() -> int:
 
 
 def _escaped(sql: str) -> str:
-    """GX fills {batch} with str.format: the SQL's own braces (\\d{6}) are doubled; and
+    """GX fills {batch} with str.format: the SQL's own braces (a regex's {n}) are doubled; and
     SQLAlchemy reads ":name" as a bind parameter, so "(?:" groups become plain groups
     (the same match)."""
     return sql.replace("{", "{{").replace("}", "}}").replace("(?:", "(")
