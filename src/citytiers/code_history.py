@@ -37,12 +37,16 @@ from pathlib import Path
 
 from citytiers.codes import CITY_CODE_REGEX, optional_suffix_sql
 from citytiers.names import LATEST_CODE_RECORD_RELEASE, latest_code_records
+from citytiers.settings import dbt_vars
 
 # The change classes of seeds/admin_event_types.csv whose old and new unit are one place.
 SAME_PLACE_CLASSES = ("upgrade", "rename")
 # A chain of re-codings followed at most this deep (county -> county-level city -> district
 # is two); a longer chain is a data error, not a history.
 MAX_CHAIN = 5
+# A change event of year Y ends or starts the code records of the year-end list of Y or up
+# to this many years later (dbt var event_list_lag_years, as in macros/event_year_window.sql).
+EVENT_LIST_LAG_YEARS = int(dbt_vars()["event_list_lag_years"])
 
 # Links from the three sources, as (old_code, new_code, year the old code left, via).
 # ``{seed}``: the path of admin_event_types.csv. Change events of every release in force are
@@ -80,9 +84,11 @@ by_event as (
            || ', ' || e.event_type || ', ' || e.event_year || ')' as via
     from events e
     join records o on o.name = e.old_name and o.province_name = e.province_name
-                  and o.valid_to_year between e.event_year and e.event_year + 1
+                  and o.valid_to_year between e.event_year
+                                          and e.event_year + {EVENT_LIST_LAG_YEARS}
     join records n on n.name = e.new_name and n.province_name = e.province_name
-                  and n.valid_from_year between e.event_year and e.event_year + 1),
+                  and n.valid_from_year between e.event_year
+                                            and e.event_year + {EVENT_LIST_LAG_YEARS}),
 by_short_name as (
     select o.code, n.code, o.valid_to_year,
            'the same unit under a new code (' || o.name || ' → ' || n.name || ', '

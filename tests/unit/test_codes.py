@@ -75,3 +75,14 @@ def test_no_module_writes_the_rules_again() -> None:
                  and written.search(Path(path).read_text(encoding="utf-8"))]
     assert offenders == []
 
+
+@pytest.mark.unit
+def test_the_event_year_tolerance_is_one_var() -> None:
+    """A change event's year-end list window is the dbt var event_list_lag_years, used
+    through macros/event_year_window.sql and code_history.EVENT_LIST_LAG_YEARS."""
+    written = re.compile(r"event_year\s*\+\s*1\b")
+    files = [*(PROJECT_ROOT / "dbt_project" / "models").rglob("*.sql"), *SRC.rglob("*.py")]
+    offenders = [path.name for path in files
+                 if any(written.search(line) for line in path.read_text(encoding="utf-8")
+                        .splitlines() if not line.lstrip().startswith("--"))]
+    assert offenders == []
