@@ -40,7 +40,11 @@ from typing import IO, Any
 import httpx
 import psutil
 
-from citytiers.settings import PROJECT_ROOT
+from citytiers.settings import (
+    TEST_DAGS_FOLDER_VARIABLE,
+    dags_folder_override,
+    project_home,
+)
 
 DAG_ID = "citytiers_nightly"
 WRITER_POOL = "citytiers_writer"
@@ -51,9 +55,9 @@ SERVICES = ("scheduler", "dag-processor", "api-server")
 """The long-running components started, in this order. No triggerer: the DAG defers
 nothing (add ``triggerer`` here the day a deferrable operator is used)."""
 
-TEST_DAGS_FOLDER_ENV = "CITYTIERS_TEST_DAGS_FOLDER"
+TEST_DAGS_FOLDER_ENV = TEST_DAGS_FOLDER_VARIABLE
 """Test-only override of the DAGs folder (e.g. a patched scratch copy of ``dags/``); the
-checkout's ``dags/`` is used when it is unset or empty."""
+checkout's ``dags/`` is used when it is unset or empty (:func:`settings.dags_folder_override`)."""
 
 TASK_PRELOAD_MODULES = ("great_expectations", "citytiers.pipeline")
 """Imported once by the scheduler's forkserver, inherited by every task (see
@@ -92,13 +96,8 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
-def _project_home() -> Path:
-    return Path(os.environ.get("CITYTIERS_HOME") or PROJECT_ROOT).resolve()
-
-
 def _dags_folder(home: Path) -> Path:
-    override = os.environ.get(TEST_DAGS_FOLDER_ENV, "").strip()
-    return Path(override).resolve() if override else home / "dags"
+    return dags_folder_override() or home / "dags"
 
 
 def _local_secrets(airflow_home: Path) -> dict[str, str]:
@@ -132,7 +131,7 @@ def airflow_environment(warehouse: Path, *, api_port: int | None = None) -> dict
     time, its shared secrets file.
     """
     warehouse = Path(warehouse).resolve()
-    home = _project_home()
+    home = project_home()
     airflow_home = warehouse / "airflow"
     port = DEFAULT_API_PORT if api_port is None else api_port
     base_url = f"http://127.0.0.1:{port}"

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from collections.abc import Callable
 from typing import Any
 
+from citytiers.settings import ALERT_CALLBACK_VARIABLE as CALLBACK_VARIABLE
+from citytiers.settings import alert_callback_spec
+
 log = logging.getLogger(__name__)
-CALLBACK_VARIABLE = "CITYTIERS_ALERT_CALLBACK"
 EVENTS = ("degraded", "failed")
 
 AlertCallback = Callable[[str, str, dict[str, Any]], None]
@@ -29,7 +30,7 @@ def log_line(event: str, message: str, details: dict[str, Any]) -> None:
 
 def configured_callback() -> AlertCallback:
     """The callback ``CITYTIERS_ALERT_CALLBACK`` names, else :func:`log_line`."""
-    spec = os.environ.get(CALLBACK_VARIABLE, "").strip()
+    spec = alert_callback_spec()
     if not spec:
         return log_line
     module_name, _, attribute = spec.partition(":")

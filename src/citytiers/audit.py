@@ -22,7 +22,6 @@ The rule (docs/write-audit-publish.md):
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +36,7 @@ from citytiers.release_states import (
     in_force_ids,
     record_changes,
 )
-from citytiers.settings import Settings
+from citytiers.settings import Settings, max_audit_rounds
 from citytiers.transform import (
     DbtFailed,
     build,
@@ -60,16 +59,6 @@ log = logging.getLogger(__name__)
 # Suite name = table name; each suite validates the whole table after `dbt build`. The
 # suites are declared once (validate.suites.SUITES); the marts are those not of raw tables.
 MART_TABLES = tuple(name for name in SUITES if not name.startswith(RAW_SUITE_PREFIX))
-
-
-def max_audit_rounds() -> int:
-    """Builds per night, the first included (each round quarantines the releases its
-    failures name, then builds again). ``CITYTIERS_AUDIT_MAX_ROUNDS``, default 3: a second
-    round catches a culprit the first one's failures hid (a failed dbt test skips the
-    models after it), a third is the margin; more would only repeat a failure no release
-    explains."""
-    raw = os.environ.get("CITYTIERS_AUDIT_MAX_ROUNDS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) >= 1 else 3
 
 
 class AuditFailed(TerminalError):

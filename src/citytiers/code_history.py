@@ -35,13 +35,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, latest_code_records
+from citytiers.codes import CITY_CODE_REGEX, optional_suffix_sql
+from citytiers.names import LATEST_CODE_RECORD_RELEASE, latest_code_records
+from citytiers.settings import dbt_vars
 
 # The change classes of seeds/admin_event_types.csv whose old and new unit are one place.
 SAME_PLACE_CLASSES = ("upgrade", "rename")
 # A chain of re-codings followed at most this deep (county -> county-level city -> district
 # is two); a longer chain is a data error, not a history.
 MAX_CHAIN = 5
+# A change event of year Y ends or starts the code records of the year-end list of Y or up
+# to this many years later (dbt var event_list_lag_years, as in macros/event_year_window.sql).
+EVENT_LIST_LAG_YEARS = int(dbt_vars()["event_list_lag_years"])
 
 # Links from the three sources, as (old_code, new_code, year the old code left, via).
 # ``{seed}``: the path of admin_event_types.csv. Change events of every release in force are
@@ -53,7 +58,7 @@ with records as (
     from raw.admin_code_records
     where release_id in ({LATEST_CODE_RECORD_RELEASE})),
 short_named as (
-    select *, regexp_replace(name, '({"|".join(OPTIONAL_SUFFIXES)})$', '') as short_name
+    select *, {optional_suffix_sql("name")} as short_name
     from records),
 listed as (
     select code as old_code,
@@ -79,9 +84,11 @@ by_event as (
            || ', ' || e.event_type || ', ' || e.event_year || ')' as via
     from events e
     join records o on o.name = e.old_name and o.province_name = e.province_name
-                  and o.valid_to_year between e.event_year and e.event_year + 1
+                  and o.valid_to_year between e.event_year
+                                          and e.event_year + {EVENT_LIST_LAG_YEARS}
     join records n on n.name = e.new_name and n.province_name = e.province_name
-                  and n.valid_from_year between e.event_year and e.event_year + 1),
+                  and n.valid_from_year between e.event_year
+                                            and e.event_year + {EVENT_LIST_LAG_YEARS}),
 by_short_name as (
     select o.code, n.code, o.valid_to_year,
            'the same unit under a new code (' || o.name || ' → ' || n.name || ', '
@@ -93,7 +100,7 @@ by_short_name as (
 select old_code, new_code, year, min(via) as via
 from (select * from listed union all select * from by_event
       union all select * from by_short_name)
-where old_code <> new_code and regexp_full_match(new_code, '[0-9]{{6}}')
+where old_code <> new_code and regexp_full_match(new_code, '{CITY_CODE_REGEX}')
 group by all
 """
 

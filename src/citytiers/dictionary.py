@@ -18,6 +18,7 @@ from pathlib import Path
 import opencc
 
 from citytiers.code_history import CodeHistory, Succession, read_code_history
+from citytiers.codes import is_code
 from citytiers.names import NameHistory, read_name_history, short_forms
 from citytiers.settings import DBT_PROJECT_FILE
 
@@ -26,7 +27,6 @@ from citytiers.settings import DBT_PROJECT_FILE
 HEADER_WITH_UNIT = re.compile(r"^(?P<name>.+?)\s*\((?P<unit>[^()]+)\)\s*$", re.DOTALL)
 # ASCII digits only, after NFKC (a full-width ３２０５００ is 320500; an Arabic-Indic or
 # Devanagari digit is not a code).
-CODE_PATTERN = re.compile(r"[0-9]{6}")
 # Name help for a printed name that resolves to nothing (a steward's suggestions, never
 # used to resolve). A known name is offered when it is written or sounds alike:
 # - written: difflib's ratio (2 x common characters / total) of at least 0.6 puts 准安市
@@ -83,7 +83,7 @@ def normalize_code(raw: object) -> str | None:
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     if text.endswith(".0"):
         text = text[:-2]
-    return text if CODE_PATTERN.fullmatch(text) else None
+    return text if is_code(text) else None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import os
 import time
 
-from citytiers.settings import Settings
+from citytiers.settings import PAUSE_AT_VARIABLE, Settings, pause_at
 
-PAUSE_VARIABLE = "CITYTIERS_PAUSE_AT"
+PAUSE_VARIABLE = PAUSE_AT_VARIABLE
 # Inside a release's load transaction, after its rows are inserted, before the commit.
 LOAD_BEFORE_COMMIT = "load_before_commit"
 # The candidate copied beside the published file, before the os.replace that publishes it.
@@ -28,7 +28,7 @@ def marker(settings: Settings, point: str) -> os.PathLike[str]:
 
 def crash_point(settings: Settings, point: str) -> None:
     """Pause here for ever when ``CITYTIERS_PAUSE_AT`` names ``point``."""
-    if os.environ.get(PAUSE_VARIABLE) != point:
+    if pause_at() != point:
         return
     with open(marker(settings, point), "w", encoding="utf-8") as out:
         out.write(str(os.getpid()))

@@ -33,11 +33,12 @@ from pathlib import Path
 import pyarrow as pa
 
 from citytiers.code_resolution import NOTES_COLUMNS, NOTES_TABLE
+from citytiers.codes import optional_suffix_sql
 from citytiers.database import connect, ensure_raw_schema, open_duckdb
 from citytiers.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.errors import ReleaseError
 from citytiers.metadata import ReleaseMetadata
-from citytiers.names import LATEST_CODE_RECORD_RELEASE, OPTIONAL_SUFFIXES, short_forms
+from citytiers.names import LATEST_CODE_RECORD_RELEASE, short_forms
 from citytiers.release_order import latest_release_first
 from citytiers.settings import Settings
 from citytiers.validate.gate_queries import PROBLEMS_TABLE, find_problems
@@ -156,8 +157,8 @@ def stage_gate_reference(settings: Settings, dictionary: Dictionary, *,
 
 
 # A unit's name without the ending that changes when a 地区 or 盟 becomes a 市
-# (names.OPTIONAL_SUFFIXES), in SQL.
-_SHORT_NAME = "regexp_replace({name}, '(" + "|".join(OPTIONAL_SUFFIXES) + ")$', '')"
+# (codes.OPTIONAL_SUFFIXES), in SQL.
+_SHORT_NAME = optional_suffix_sql("{name}")
 
 
 def _stage_codes(con) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,22 +18,12 @@ from citytiers.metadata import ReleaseMetadata
 from citytiers.parse import ParsedRelease, parse_release
 from citytiers.release_order import release_kind_of
 from citytiers.release_states import Acceptance, acceptance_of
-from citytiers.settings import Settings
+from citytiers.settings import Settings, max_release_bytes
 from citytiers.staging import Staging
 from citytiers.storage import archive, quarantine
 from citytiers.validate.gx_project import run_checkpoint
 
 log = logging.getLogger(__name__)
-# A release larger than this is quarantined at once, unread and not copied (the copy alone
-# could fill the disk). Generous: county-level yearbooks with decades of back data are a
-# few hundred MB. Set CITYTIERS_MAX_RELEASE_BYTES to change it.
-DEFAULT_MAX_RELEASE_BYTES = 2 << 30
-
-
-def max_release_bytes() -> int:
-    raw = os.environ.get("CITYTIERS_MAX_RELEASE_BYTES", "").strip()
-    return int(raw) if raw.isdigit() else DEFAULT_MAX_RELEASE_BYTES
-
 
 @dataclass(frozen=True)
 class IngestOutcome:

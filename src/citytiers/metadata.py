@@ -49,9 +49,12 @@ class ReleaseMetadata(BaseModel):
     @field_validator("data_years")
     @classmethod
     def _plausible_years(cls, years: list[int]) -> list[int]:
+        from citytiers.validate.suites import first_plausible_year
+
+        first = first_plausible_year()
         for year in years:
-            if not 1949 <= year <= dt.date.today().year:
-                raise ValueError(f"data year {year} is outside 1949..{dt.date.today().year}")
+            if not first <= year <= dt.date.today().year:
+                raise ValueError(f"data year {year} is outside {first}..{dt.date.today().year}")
         return sorted(set(years))
 
 

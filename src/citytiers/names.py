@@ -23,14 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from citytiers.codes import OPTIONAL_SUFFIXES, is_municipality
 from citytiers.release_order import latest_release_first
-
-# Province-level units that are cities: their own code is the city's code.
-MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
-# Name endings a printed table may leave out: 苏州 for 苏州市, 延边 for 延边朝鲜族自治州 is
-# NOT included on purpose (too short to be unambiguous).
-OPTIONAL_SUFFIXES = ("市", "地区", "盟")
-
 
 # The code-record release in force: the latest loaded and not withdrawn (names and the
 # code-list gate).
@@ -106,7 +100,7 @@ def _only(codes: set[str]) -> str | None:
 
 def is_city_level(code: str, level_zh: str) -> bool:
     """Prefecture-level units (地级) and the four municipalities resolve as cities."""
-    return level_zh == "地级" or (level_zh == "省级" and code.startswith(MUNICIPALITY_PREFIXES))
+    return level_zh == "地级" or (level_zh == "省级" and is_municipality(code))
 
 
 def latest_code_records(connection) -> list[tuple]:

@@ -211,10 +211,72 @@ def publish_storage_version() -> str:
     return raw
 
 
+# ---------------------------------------------------------------- switches of single steps
+# Each environment variable the package reads is read here, at the call (a test sets it
+# with monkeypatch); the step that uses it imports the function.
+
+MAX_RELEASE_BYTES_VARIABLE = "CITYTIERS_MAX_RELEASE_BYTES"
+# A release larger than this is quarantined at once, unread and not copied (the copy alone
+# could fill the disk). Generous: county-level yearbooks with decades of back data are a
+# few hundred MB.
+DEFAULT_MAX_RELEASE_BYTES = 2 << 30
+
+
+def max_release_bytes() -> int:
+    """``CITYTIERS_MAX_RELEASE_BYTES`` (a whole number), else 2 GiB."""
+    raw = os.environ.get(MAX_RELEASE_BYTES_VARIABLE, "").strip()
+    return int(raw) if raw.isdigit() else DEFAULT_MAX_RELEASE_BYTES
+
+
+AUDIT_MAX_ROUNDS_VARIABLE = "CITYTIERS_AUDIT_MAX_ROUNDS"
+
+
+def max_audit_rounds() -> int:
+    """Builds per night, the first included (each round quarantines the releases its
+    failures name, then builds again). ``CITYTIERS_AUDIT_MAX_ROUNDS``, default 3: a second
+    round catches a culprit the first one's failures hid (a failed dbt test skips the
+    models after it), a third is the margin; more would only repeat a failure no release
+    explains."""
+    raw = os.environ.get(AUDIT_MAX_ROUNDS_VARIABLE, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) >= 1 else 3
+
+
+ALERT_CALLBACK_VARIABLE = "CITYTIERS_ALERT_CALLBACK"
+
+
+def alert_callback_spec() -> str:
+    """``CITYTIERS_ALERT_CALLBACK`` (``package.module:function``), or ``""``: log only."""
+    return os.environ.get(ALERT_CALLBACK_VARIABLE, "").strip()
+
+
+PAUSE_AT_VARIABLE = "CITYTIERS_PAUSE_AT"
+
+
+def pause_at() -> str | None:
+    """``CITYTIERS_PAUSE_AT``: the crash point the crash-safety tests stop at (unset
+    outside them)."""
+    return os.environ.get(PAUSE_AT_VARIABLE)
+
+
+TEST_DAGS_FOLDER_VARIABLE = "CITYTIERS_TEST_DAGS_FOLDER"
+
+
+def dags_folder_override() -> Path | None:
+    """``CITYTIERS_TEST_DAGS_FOLDER``: a test-only DAGs folder (a patched scratch copy of
+    ``dags/``); ``None`` when unset or empty."""
+    override = os.environ.get(TEST_DAGS_FOLDER_VARIABLE, "").strip()
+    return Path(override).resolve() if override else None
+
+
+def project_home() -> Path:
+    """``CITYTIERS_HOME`` when set and not empty, else the checkout (:data:`PROJECT_ROOT`)."""
+    return Path(os.environ.get("CITYTIERS_HOME") or PROJECT_ROOT).resolve()
+
+
 def load_settings() -> Settings:
     """Settings from ``CITYTIERS_HOME`` / ``CITYTIERS_WAREHOUSE`` /
     ``CITYTIERS_DBT_TARGET`` / ``CITYTIERS_PUBLISH_STORAGE_VERSION`` or the checkout."""
-    home = Path(os.environ.get("CITYTIERS_HOME", PROJECT_ROOT)).resolve()
+    home = project_home()
     warehouse = Path(os.environ.get("CITYTIERS_WAREHOUSE", home / "warehouse")).resolve()
     target = os.environ.get("CITYTIERS_DBT_TARGET", "").strip() or "duckdb"
     if target not in DBT_TARGETS:

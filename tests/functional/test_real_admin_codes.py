@@ -12,18 +12,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from citytiers.codes import MUNICIPALITY_PREFIXES, SUCCESSOR_CODES_REGEX
 from citytiers.database import connect
 from citytiers.discover import Candidate, discover
 from citytiers.ingest import ingest
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import run_checkpoint
-from citytiers.validate.suites import SUCCESSOR_CODES_REGEX
 
 YEARS = range(1981, 2025)
 # Year-end lists that did not change from the year before: byte-identical files, hence one
 # release (its id is its sha256) holding both years (see the manifest).
 SAME_BYTES_AS_PREVIOUS_YEAR = {"2008.txt": "2007.txt", "2022.txt": "2021.txt"}
-MUNICIPALITY_PREFIXES = ("11", "12", "31", "50")
 # Prefecture-level units and municipalities of a snapshot, by code shape (GB/T 2260): a
 # municipality's XX0000 row; XXXX00 rows of provinces, except the XX90 groupings of
 # county-level units administered by the province (省直辖县级行政区划).

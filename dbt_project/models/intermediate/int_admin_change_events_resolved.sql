@@ -4,7 +4,8 @@
 --
 --   old unit: a record named old_name in the event's province that existed during the
 --     event year (valid_from_year <= event_year <= valid_to_year); preferred: one that
---     ended with the event (valid_to_year = event_year or + 1), of the level the old type
+--     ended with the event (valid_to_year = event_year or the next, var
+--     event_list_lag_years), of the level the old type
 --     says (县级市 / 县 / 旗 / 办事处: county level; other types: prefecture level), then
 --     the latest. 莱芜市 2018 -> 371200 [1992, 2018).
 --   new unit: a record named new_name that is valid at the end of the event year or the
@@ -70,8 +71,7 @@ old_unit_candidates as (
             partition by events_classified.event_id
             order by
                 case
-                    when records.valid_to_year between events_classified.event_year
-                        and events_classified.event_year + 1 then 0
+                    when {{ in_event_window('records.valid_to_year', 'events_classified.event_year') }} then 0
                     else 1
                 end nulls last,
                 case
@@ -104,8 +104,7 @@ new_unit_candidates as (
             partition by events_classified.event_id
             order by
                 case
-                    when records.valid_from_year between events_classified.event_year
-                        and events_classified.event_year + 1 then 0
+                    when {{ in_event_window('records.valid_from_year', 'events_classified.event_year') }} then 0
                     else 1
                 end nulls last,
                 case
@@ -120,7 +119,7 @@ new_unit_candidates as (
         on records.city_name = events_classified.new_name
         and (events_classified.province_name is null
             or records.province_name = events_classified.province_name)
-        and records.valid_from_year <= events_classified.event_year + 1
+        and records.valid_from_year <= {{ event_list_last_year('events_classified.event_year') }}
         and (records.valid_to_year is null
             or records.valid_to_year > events_classified.event_year)
         and (events_classified.new_level is null
@@ -150,10 +149,10 @@ events_resolved as (
         new_units.city_code as new_code,
         new_units.valid_from_year as new_valid_from_year,
         case
-            when old_units.valid_to_year between events_classified.event_year
-                and events_classified.event_year + 1 then old_units.valid_to_year
-            when new_units.valid_from_year between events_classified.event_year
-                and events_classified.event_year + 1 then new_units.valid_from_year
+            when {{ in_event_window('old_units.valid_to_year', 'events_classified.event_year') }}
+                then old_units.valid_to_year
+            when {{ in_event_window('new_units.valid_from_year', 'events_classified.event_year') }}
+                then new_units.valid_from_year
             else events_classified.event_year
         end as change_year,
         cast(

@@ -25,7 +25,7 @@ ending_events as (
         ) as event_rank
     from int_admin_change_events_resolved
     where old_code is not null
-        and old_valid_to_year between event_year and event_year + 1
+        and {{ in_event_window('old_valid_to_year', 'event_year') }}
 
 ),
 
@@ -42,7 +42,7 @@ starting_events as (
         ) as event_rank
     from int_admin_change_events_resolved
     where new_code is not null
-        and new_valid_from_year between event_year and event_year + 1
+        and {{ in_event_window('new_valid_from_year', 'event_year') }}
 
 ),
 

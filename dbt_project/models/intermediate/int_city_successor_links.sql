@@ -65,7 +65,7 @@ successor_links as (
     from int_admin_change_events_resolved
     where old_code is not null
         and new_code is not null
-        and old_valid_to_year between event_year and event_year + 1
+        and {{ in_event_window('old_valid_to_year', 'event_year') }}
 
     union
 

@@ -34,14 +34,13 @@ from citytiers.adapters.cells import (
     build_observations,
     stage_cells,
 )
+from citytiers.codes import is_municipality
 from citytiers.dictionary import Dictionary, normalize_code
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
 from citytiers.staging import Staging
 
-# Province-level units that are cities (直辖市): their own row is the city.
 IGNORED_COLUMNS_SHOWN = 12
-MUNICIPALITY_PREFIXES = frozenset({"11", "12", "31", "50"})
 LEVELS = frozenset({"municipality", "province", "prefecture", "direct_county", "county",
                     "county_city", "grouping"})
 # A county-level row printed as a city (县级市: 昆山市, 义乌市): level county_city, which a
@@ -117,10 +116,10 @@ def admin_level(code: str) -> str:
     XXXX00 prefecture, XX90YY a county-level unit administered directly by the province
     (省直辖县级行政区划: 济源, 仙桃, the Xinjiang corps cities), else county."""
     if code.endswith("0000"):
-        return "municipality" if code[:2] in MUNICIPALITY_PREFIXES else "province"
+        return "municipality" if is_municipality(code) else "province"
     if code.endswith("00"):
         # A municipality's XX0100/XX0200 rows, and XX9000, group counties: not cities.
-        grouping = code[:2] in MUNICIPALITY_PREFIXES or code[2:4] == "90"
+        grouping = is_municipality(code) or code[2:4] == "90"
         return "grouping" if grouping else "prefecture"
     return "direct_county" if code[2:4] == "90" else "county"
 

@@ -33,6 +33,7 @@ from citytiers.adapters.base import (
     column_letter,
     read_csv_text,
 )
+from citytiers.codes import SUCCESSOR_CODES, is_code
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
 from citytiers.staging import Staging
@@ -46,9 +47,7 @@ COLUMN_OF = dict(zip(HEADER, (
     "valid_from_year", "valid_to_year", "successor_codes"), strict=True))
 RECORD_COLUMNS = (*COLUMN_OF.values(), "source_row")
 REQUIRED = frozenset({"代码", "名称", "级别", "状态", "启用时间"})
-CODE = re.compile(r"^\d{6}$")
 YEAR = re.compile(r"^\d{4}$")
-SUCCESSORS = re.compile(r"^\d{6}(?:\[\d{4}\])?(?:;\d{6}(?:\[\d{4}\])?)*$")
 
 
 def records_frame(records: list[dict[str, object]]) -> pd.DataFrame:
@@ -105,7 +104,7 @@ class Adapter(BaseAdapter):
 
             for header in sorted(REQUIRED - {h for h in HEADER if row[h]}, key=HEADER.index):
                 problem(header, f"{header} is empty")
-            if row["代码"] and not CODE.match(row["代码"]):
+            if row["代码"] and not is_code(row["代码"]):
                 problem("代码", f"代码 {row['代码']!r} is not 6 digits")
             for header in ("启用时间", "变更/弃用时间"):
                 if row[header] and not YEAR.match(row[header]):
@@ -113,7 +112,7 @@ class Adapter(BaseAdapter):
                 elif row[header] and int(row[header]) not in years:
                     problem(header, f"{header} {row[header]} is not among the release's data "
                                     f"years {min(years)}..{max(years)} (fix the sidecar)")
-            if row["新代码"] and not SUCCESSORS.match(row["新代码"]):
+            if row["新代码"] and not SUCCESSOR_CODES.fullmatch(row["新代码"]):
                 problem("新代码", f"新代码 {row['新代码']!r} is not a ';'-separated list of "
                                "6-digit codes with an optional [year]")
             record: dict[str, object] = {COLUMN_OF[h]: row[h] or None for h in HEADER}

@@ -18,19 +18,18 @@ field (column A = 代码, B = 名称).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
 from citytiers.adapters.base import BaseAdapter, Staged, read_csv_text
+from citytiers.codes import is_code
 from citytiers.errors import ReleaseError, ReleaseProblems
 from citytiers.metadata import ReleaseMetadata
 from citytiers.staging import Staging
 
 TABLE = "admin_code_snapshots"
 SNAPSHOT_COLUMNS = ("snapshot_year", "code", "name", "source_row")
-CODE = re.compile(r"^\d{6}$")
 CODE_COLUMN, NAME_COLUMN = "A", "B"
 
 
@@ -46,7 +45,7 @@ def parse_line(path: Path, line: str, row: int) -> tuple[str, str]:
     if not separator:
         raise ReleaseError(path, f"line {line[:40]!r} is not '代码 名称' (a code, one space, "
                                  "a name)", row=row, column=NAME_COLUMN)
-    if not CODE.match(code):
+    if not is_code(code):
         raise ReleaseError(path, f"代码 {code[:20]!r} is not 6 digits", row=row,
                            column=CODE_COLUMN)
     if not name.strip():

@@ -44,6 +44,7 @@ from citytiers.adapters.cells import (
     stage_cells,
     unit_problems,
 )
+from citytiers.codes import PRINTED_CODE_PATTERN
 from citytiers.dictionary import (
     Dictionary,
     Indicator,
@@ -76,11 +77,11 @@ UNIT_ALONE = re.compile(r"^\((?P<unit>[^()]+)\)$")
 # A name cell that carries its city's code, in a table without a code column: 南京 320100,
 # 南京市(320100), 南京市（320100）, 320100南京市 (digits half- or full-width). The code is
 # then the row's printed code, as a code column's would be, and the rest its printed name.
-SIX_DIGITS = "[0-9０-９]{6}"
 NAME_PART = rf"[^\d()（）]*?{HAN}[^\d()（）]*?"
-NAME_THEN_CODE = re.compile(rf"^(?P<name>{NAME_PART})\s*(?:[(（](?P<bracketed>{SIX_DIGITS})[)）]"
-                            rf"|(?P<code>{SIX_DIGITS}))$")
-CODE_THEN_NAME = re.compile(rf"^(?P<code>{SIX_DIGITS})\s*(?P<name>{NAME_PART})$")
+NAME_THEN_CODE = re.compile(rf"^(?P<name>{NAME_PART})\s*"
+                            rf"(?:[(（](?P<bracketed>{PRINTED_CODE_PATTERN})[)）]"
+                            rf"|(?P<code>{PRINTED_CODE_PATTERN}))$")
+CODE_THEN_NAME = re.compile(rf"^(?P<code>{PRINTED_CODE_PATTERN})\s*(?P<name>{NAME_PART})$")
 NOTES_SHOWN = 8
 
 

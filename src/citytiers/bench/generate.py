@@ -57,7 +57,10 @@ TITLE_MARK = "SYNTHETIC SAMPLE (benchmark)"
 PUBLISHER = "sample"
 TIDY_OBSERVATIONS_1X = 100_000
 YEARBOOK_OBSERVATIONS_1X = 10_000
-FIRST_PLAUSIBLE_YEAR = 1949
+# The first data year of the marts' bounds (seeds/mart_bounds.csv).
+FIRST_PLAUSIBLE_YEAR = int(next(
+    row["min_value"] for row in read_csv_rows(SEEDS / "mart_bounds.csv")
+    if row["bound_code"] == "data_year"))
 LAST_DATA_YEAR = 2024
 EDITION_YEAR = 2025
 TIDY_PUBLISHED_ON = dt.date(2025, 3, 31)

@@ -15,8 +15,9 @@ GX checks plausibility, dbt checks structure, and no check is written twice:
   (:func:`mart_expectations`): codes of the right form, levels of money and people
   (columns named ``*_yuan`` / ``*_persons``) not negative; the rest per mart (rows at all:
   the fact table, once observations are in force).
-- Thresholds come from the seeds (plausibility_bounds.csv, tier_rules.csv, size_bands.csv)
-  or from the constants below, which say why they are so.
+- Thresholds come from the seeds: plausibility_bounds.csv (single figures), mart_bounds.csv
+  (growth bands, the longest ranking, the first data year), tier_rules.csv, size_bands.csv;
+  each row says why it is so.
 """
 
 from __future__ import annotations
@@ -27,33 +28,18 @@ from typing import Any
 
 import yaml
 
+from citytiers.codes import CITY_CODE_REGEX, PREFECTURE_CODE_REGEX, SUCCESSOR_CODES_REGEX
 from citytiers.dictionary import Dictionary, read_csv_rows
 from citytiers.settings import load_settings
 from citytiers.validate.gate_queries import gate_expectations
 
-# The People's Republic's statistics start in 1949; nothing can describe a future year.
-FIRST_PLAUSIBLE_YEAR = 1949
 # One figure per city, year, indicator, scope and measurement basis: a census 城区 figure and
 # a yearbook 城区 figure of the same city and year are two facts, never duplicates.
 RAW_KEY = ["city_code", "data_year", "indicator_code", "scope", "basis"]
-CITY_CODE_REGEX = r"^\d{6}$"
-# A prefecture-level code: XXYY00 with YY not 00 (XX0000 is a province or municipality).
-PREFECTURE_CODE_REGEX = r"^\d{2}(?:0[1-9]|[1-9]\d)00$"
-# 新代码: successor codes separated by ';', each with an optional [year] of the change.
-SUCCESSOR_CODES_REGEX = r"^\d{6}(?:\[\d{4}\])?(?:;\d{6}(?:\[\d{4}\])?)*$"
 # Bounds of single figures and how far a figure may move from its previous vintage or year
 # are seeds (plausibility_bounds.csv, plausibility_factors.csv), checked before load by the
-# gates. Nominal growth and CAGR in the marts: a band of their own (a boundary break is
-# flagged and excluded from the check: a city absorbing a neighbour can grow by half).
-NOMINAL_GROWTH_PCT_RANGE = (-50.0, 100.0)
-# Ten years between censuses: Shenzhen, the fastest-growing large city, added 68 % from
-# 2010 to 2020; a change outside this band is a unit or code error.
-POPULATION_CHANGE_PCT_RANGE = (-60.0, 200.0)
-# 333 prefecture-level units + 4 municipalities (end-2023): no ranking or club is longer.
-MAX_PREFECTURE_LEVEL_UNITS = 337
-# The census also counts county-level cities under a province and the Xinjiang corps
-# cities (2020: 357 units with a resident population): the population ranks are longer.
-MAX_CENSUS_UNITS = 400
+# gates; the marts' bounds (growth bands, the longest ranking, the first data year) are
+# seeds/mart_bounds.csv, read by :func:`mart_bounds`.
 # Columns the loader adds to a raw table (they are not in the staged one).
 LOADER_COLUMNS = ("release_id", "record_seq")
 # Mart columns that hold a level of money or people end so, and can never be negative
@@ -148,11 +134,22 @@ def seed_bounds(indicator: str) -> tuple[float, float]:
     return float(row["min_value"]), float(row["max_value"])
 
 
+def mart_bounds(bound: str) -> tuple[float, float | None]:
+    """``(min_value, max_value)`` of ``bound`` in seeds/mart_bounds.csv (``None``: open)."""
+    [row] = [r for r in _seed_rows("mart_bounds") if r["bound_code"] == bound]
+    return float(row["min_value"]), float(row["max_value"]) if row["max_value"] else None
+
+
+def first_plausible_year() -> int:
+    """The first data year any release or mart may hold (seeds/mart_bounds.csv)."""
+    return int(mart_bounds("data_year")[0])
+
+
 # -------------------------------------------------------------------- SQL checks
 
 
 def _escaped(sql: str) -> str:
-    """GX fills {batch} with str.format: the SQL's own braces (\\d{6}) are doubled; and
+    """GX fills {batch} with str.format: the SQL's own braces (a regex's {n}) are doubled; and
     SQLAlchemy reads ":name" as a bind parameter, so "(?:" groups become plain groups
     (the same match)."""
     return sql.replace("{", "{{").replace("}", "}}").replace("(?:", "(")
@@ -195,7 +192,7 @@ def _year_bounds(column: str) -> Any:
     for a code list, the as-of year of its newest list)."""
     import great_expectations.expectations as gxe
 
-    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=FIRST_PLAUSIBLE_YEAR,
+    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=first_plausible_year(),
                                              max_value={"$PARAMETER": "max_data_year"})
 
 
@@ -231,10 +228,12 @@ def mart_expectations(model: str) -> list[Any]:
     ]
 
 
-def _ranks(columns: list[str], highest: int) -> list[Any]:
+def _ranks(columns: list[str], units: str) -> list[Any]:
+    """Ranks among ``units`` (a row of seeds/mart_bounds.csv): 1 to the number of units."""
     import great_expectations.expectations as gxe
 
-    return [gxe.ExpectColumnValuesToBeBetween(column=column, min_value=1, max_value=highest)
+    low, high = mart_bounds(units)
+    return [gxe.ExpectColumnValuesToBeBetween(column=column, min_value=low, max_value=high)
             for column in columns]
 
 
@@ -439,10 +438,10 @@ def _mart_trillion_club_year(dictionary: Dictionary) -> list[Any]:
     """members and leavers per year."""
     import great_expectations.expectations as gxe
 
+    low, high = mart_bounds("prefecture_level_units")
     return [
-        gxe.ExpectColumnValuesToBeBetween(column="member_count", min_value=1,
-                                          max_value=MAX_PREFECTURE_LEVEL_UNITS),
-        gxe.ExpectColumnValuesToBeBetween(column="data_year", min_value=FIRST_PLAUSIBLE_YEAR),
+        gxe.ExpectColumnValuesToBeBetween(column="member_count", min_value=low, max_value=high),
+        gxe.ExpectColumnValuesToBeBetween(column="data_year", min_value=first_plausible_year()),
     ]
 
 
@@ -451,7 +450,7 @@ def _mart_growth_ranking_year(dictionary: Dictionary) -> list[Any]:
     import great_expectations.expectations as gxe
     from great_expectations.expectations.row_conditions import Column
 
-    low, high = NOMINAL_GROWTH_PCT_RANGE
+    low, high = mart_bounds("gdp_growth_nominal_pct")
     real_low, real_high = seed_bounds("gdp_growth_real_pct")
     return [
         gxe.ExpectColumnValuesToBeBetween(
@@ -463,7 +462,7 @@ def _mart_growth_ranking_year(dictionary: Dictionary) -> list[Any]:
         gxe.ExpectColumnValuesToBeBetween(column="gdp_growth_real_pct",
                                           min_value=real_low, max_value=real_high),
         *_ranks(["gdp_rank_national", "gdp_rank_province", "growth_rank_national",
-                 "growth_rank_province"], MAX_PREFECTURE_LEVEL_UNITS),
+                 "growth_rank_province"], "prefecture_level_units"),
     ]
 
 
@@ -498,7 +497,7 @@ def _mart_city_measure_rank_year(dictionary: Dictionary) -> list[Any]:
 
     return [
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, strict_min=True),
-        *_ranks(["rank_national", "rank_province"], MAX_PREFECTURE_LEVEL_UNITS),
+        *_ranks(["rank_national", "rank_province"], "prefecture_level_units"),
     ]
 
 
@@ -514,11 +513,11 @@ def _mart_population_change(dictionary: Dictionary) -> list[Any]:
     """census-to-census resident population change."""
     import great_expectations.expectations as gxe
 
-    low, high = POPULATION_CHANGE_PCT_RANGE
+    low, high = mart_bounds("population_change_pct")
     return [
         gxe.ExpectColumnValuesToBeBetween(column="change_pct", min_value=low, max_value=high),
         *_ranks(["change_rank_national", "change_rank_province", "change_pct_rank_national",
-                 "change_pct_rank_province"], MAX_CENSUS_UNITS),
+                 "change_pct_rank_province"], "census_units"),
     ]
 
 
