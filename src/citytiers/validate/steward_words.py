@@ -145,7 +145,9 @@ def sentence(table: str, kind: str, kwargs: dict[str, Any], description: str | N
                  for row in rows[:ROWS_NAMED]]
         total = count if count is not None else len(rows)
         more = f" (and {total - len(named)} more row(s))" if total > len(named) else ""
-        return f"{table}: " + "; ".join(named) + f", {words}" + more
+        # The rule's own sentence, where the suite gives one, before the rows it names.
+        lead = f"{description.strip().rstrip('.')}: " if description else ""
+        return f"{table}: {lead}" + "; ".join(named) + f", {words}" + more
     if rows:
         # A SQL check's rows without one checked column: where each is, and its values.
         named = [row_words(row) for row in rows[:ROWS_NAMED]]
