@@ -7,9 +7,9 @@
     int_tier_city_years (in which years a county-level city, known by its 城区 figure alone,
     is tiered at all).
 
-      inner join mart_city_size_class
-          on city_years.city_code = mart_city_size_class.city_code
-          and {{ size_class_basis_allowed('city_years.data_year', 'mart_city_size_class.data_year') }}
+      inner join int_city_year_urban_populations_banded
+          on city_years.city_code = int_city_year_urban_populations_banded.city_code
+          and {{ size_class_basis_allowed('city_years.data_year', 'int_city_year_urban_populations_banded.data_year') }}
 -#}
 {% macro size_class_basis_allowed(data_year, basis_year) -%}
     (abs({{ data_year }} - {{ basis_year }}) <= {{ var('size_class_max_age_years') }}

@@ -10,7 +10,7 @@
 -- of the resident population used for per-capita GDP is kept in population_resident_basis.
 -- gdp_reported_yuan is the latest GDP on the basis 'reported' only (what the county-level
 -- rows of int_tier_city_years carry). Urban-area population is not pivoted here (size
--- classes pick their basis themselves, see mart_city_size_class); only its presence is.
+-- classes pick their basis themselves, see int_city_year_urban_populations_banded); only its presence is.
 
 with int_observations_ranked as (
 

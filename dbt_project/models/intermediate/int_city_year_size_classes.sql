@@ -21,9 +21,9 @@ with int_tier_city_years as (
 
 ),
 
-mart_city_size_class as (
+int_city_year_urban_populations_banded as (
 
-    select * from {{ ref('mart_city_size_class') }}
+    select * from {{ ref('int_city_year_urban_populations_banded') }}
 
 ),
 
@@ -32,26 +32,26 @@ candidates as (
     select
         int_tier_city_years.city_code,
         int_tier_city_years.data_year,
-        mart_city_size_class.data_year as size_class_basis_year,
-        mart_city_size_class.basis as size_class_basis,
-        mart_city_size_class.urban_population_persons,
-        mart_city_size_class.size_class,
-        mart_city_size_class.size_class_name_zh,
-        mart_city_size_class.data_year > int_tier_city_years.data_year
+        int_city_year_urban_populations_banded.data_year as size_class_basis_year,
+        int_city_year_urban_populations_banded.basis as size_class_basis,
+        int_city_year_urban_populations_banded.urban_population_persons,
+        int_city_year_urban_populations_banded.size_class,
+        int_city_year_urban_populations_banded.size_class_name_zh,
+        int_city_year_urban_populations_banded.data_year > int_tier_city_years.data_year
             as size_class_basis_is_later,
         row_number() over (
             partition by int_tier_city_years.city_code, int_tier_city_years.data_year
             order by
-                mart_city_size_class.size_class_priority nulls last,
-                abs(int_tier_city_years.data_year - mart_city_size_class.data_year) nulls last,
-                mart_city_size_class.data_year nulls last
+                int_city_year_urban_populations_banded.size_class_priority nulls last,
+                abs(int_tier_city_years.data_year - int_city_year_urban_populations_banded.data_year) nulls last,
+                int_city_year_urban_populations_banded.data_year nulls last
         ) as candidate_rank
     from int_tier_city_years
-    inner join mart_city_size_class
-        on int_tier_city_years.city_code = mart_city_size_class.city_code
+    inner join int_city_year_urban_populations_banded
+        on int_tier_city_years.city_code = int_city_year_urban_populations_banded.city_code
         and {{ size_class_basis_allowed('int_tier_city_years.data_year',
-                                        'mart_city_size_class.data_year') }}
-    where mart_city_size_class.size_class_priority is not null
+                                        'int_city_year_urban_populations_banded.data_year') }}
+    where int_city_year_urban_populations_banded.size_class_priority is not null
 
 )
 

@@ -46,9 +46,9 @@ int_cities_classified as (
 
 ),
 
-mart_city_size_class as (
+int_city_year_urban_populations_banded as (
 
-    select * from {{ ref('mart_city_size_class') }}
+    select * from {{ ref('int_city_year_urban_populations_banded') }}
 
 ),
 
@@ -111,7 +111,7 @@ sizing_figures as (
     select distinct
         city_code,
         data_year as basis_year
-    from mart_city_size_class
+    from int_city_year_urban_populations_banded
     where size_class_priority is not null
 
 ),

@@ -1,82 +1,12 @@
 -- One row per (city_code, data_year, basis) with an urban-area population figure
 -- (indicator population_urban_area, scope urban_area, latest vintage): the State Council
--- 2014 city-size class (国发〔2014〕51号) from seeds/size_bands.csv, lower bound inclusive,
--- upper bound exclusive. Every basis is kept (census 城区 and yearbook 城区 side by side);
--- `size_class_priority` says which one the tier marts prefer. Names: the dim_city row valid
--- in the data year.
+-- 2014 city-size class (国发〔2014〕51号). Computed in int_city_year_urban_populations_banded
+-- (the tier models read it there, never from this mart).
 
-with fct_city_indicator as (
+with int_city_year_urban_populations_banded as (
 
-    select * from {{ ref('fct_city_indicator') }}
-
-),
-
-dim_city as (
-
-    select * from {{ ref('dim_city') }}
-
-),
-
-population_bases as (
-
-    select * from {{ ref('population_bases') }}
-
-),
-
-size_bands as (
-
-    select * from {{ ref('size_bands') }}
-
-),
-
-urban_populations as (
-
-    select * from fct_city_indicator
-    where indicator_code = 'population_urban_area'
-        and scope = 'urban_area'
-
-),
-
-urban_populations_banded as (
-
-    select
-        urban_populations.city_code,
-        dim_city.city_name,
-        dim_city.province_code,
-        dim_city.province_name,
-        urban_populations.data_year,
-        urban_populations.basis,
-        population_bases.name_en as basis_name_en,
-        population_bases.name_zh as basis_name_zh,
-        population_bases.size_class_priority,
-        urban_populations.value as urban_population_persons,
-        size_bands.size_class,
-        size_bands.band_order as size_class_order,
-        size_bands.name_zh as size_class_name_zh,
-        size_bands.name_en as size_class_name_en,
-        urban_populations.release_id,
-        urban_populations.publisher,
-        urban_populations.published_on,
-        urban_populations.is_synthetic,
-        urban_populations.file_name,
-        urban_populations.source_sheet,
-        urban_populations.source_row,
-        urban_populations.source_column,
-        urban_populations.value_raw,
-        urban_populations.unit_raw
-    from urban_populations
-    left join dim_city
-        on urban_populations.city_code = dim_city.city_code
-        and {{ valid_in_data_year('dim_city', 'urban_populations.data_year') }}
-    left join population_bases
-        on urban_populations.basis = population_bases.basis_code
-    left join size_bands
-        on urban_populations.value >= size_bands.lower_bound_persons
-        and (
-            size_bands.upper_bound_persons is null
-            or urban_populations.value < size_bands.upper_bound_persons
-        )
+    select * from {{ ref('int_city_year_urban_populations_banded') }}
 
 )
 
-select * from urban_populations_banded
+select * from int_city_year_urban_populations_banded
