@@ -3,21 +3,21 @@
 -- record valid at the end of Y is in that list. Returns the disagreements, with the side
 -- that lacks the code. Passes trivially when either table is empty.
 
-with stg_raw__admin_code_records as (
+with int_admin_code_records_of_latest_release as (
 
-    select * from {{ ref('stg_raw__admin_code_records') }}
+    select * from {{ ref('int_admin_code_records_of_latest_release') }}
 
 ),
 
-stg_raw__admin_code_snapshots as (
+int_admin_code_snapshots_of_latest_releases as (
 
-    select * from {{ ref('stg_raw__admin_code_snapshots') }}
+    select * from {{ ref('int_admin_code_snapshots_of_latest_releases') }}
 
 ),
 
 snapshot_years as (
 
-    select distinct snapshot_year from stg_raw__admin_code_snapshots
+    select distinct snapshot_year from int_admin_code_snapshots_of_latest_releases
 
 ),
 
@@ -28,11 +28,11 @@ snapshot_codes_without_record as (
         snapshots.code,
         snapshots.name,
         'no record valid that year with that name' as problem
-    from stg_raw__admin_code_snapshots as snapshots
-    where exists (select 1 from stg_raw__admin_code_records)
+    from int_admin_code_snapshots_of_latest_releases as snapshots
+    where exists (select 1 from int_admin_code_records_of_latest_release)
         and not exists (
             select 1
-            from stg_raw__admin_code_records as records
+            from int_admin_code_records_of_latest_release as records
             where records.code = snapshots.code
                 and records.name = snapshots.name
                 and records.valid_from_year <= snapshots.snapshot_year
@@ -48,13 +48,13 @@ records_missing_from_snapshot as (
         records.code,
         records.name,
         'valid record missing from that year-end list' as problem
-    from stg_raw__admin_code_records as records
+    from int_admin_code_records_of_latest_release as records
     inner join snapshot_years
         on records.valid_from_year <= snapshot_years.snapshot_year
         and (records.valid_to_year is null or records.valid_to_year > snapshot_years.snapshot_year)
     where not exists (
         select 1
-        from stg_raw__admin_code_snapshots as snapshots
+        from int_admin_code_snapshots_of_latest_releases as snapshots
         where snapshots.snapshot_year = snapshot_years.snapshot_year
             and snapshots.code = records.code
     )

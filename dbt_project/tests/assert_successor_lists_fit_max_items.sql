@@ -2,9 +2,9 @@
 -- var('successor_codes_max_items'); a longer list would lose its tail silently. Returns the
 -- code records whose list is longer (raise the var).
 
-with stg_raw__admin_code_records as (
+with int_admin_code_records_of_latest_release as (
 
-    select * from {{ ref('stg_raw__admin_code_records') }}
+    select * from {{ ref('int_admin_code_records_of_latest_release') }}
 
 ),
 
@@ -16,7 +16,7 @@ successor_list_lengths as (
         successor_codes_printed,
         length(successor_codes_printed)
             - length(replace(successor_codes_printed, ';', '')) + 1 as item_count
-    from stg_raw__admin_code_records
+    from int_admin_code_records_of_latest_release
     where successor_codes_printed is not null
 
 )

@@ -1,4 +1,4 @@
--- One row per administrative change event (stg_raw__admin_change_events), with its change
+-- One row per administrative change event (int_admin_change_events_of_latest_releases), with its change
 -- class (seeds/admin_event_types.csv) and its old and new unit resolved to code records
 -- by name, province and year (best effort: null when no record matches):
 --
@@ -21,9 +21,9 @@
 -- Laiwu into Jinan, approved 2018-12-26 -> 2019; Chaohu split, approved 2011-07-14 -> 2011.
 -- Without an approval date: the event year.
 
-with stg_raw__admin_change_events as (
+with int_admin_change_events_of_latest_releases as (
 
-    select * from {{ ref('stg_raw__admin_change_events') }}
+    select * from {{ ref('int_admin_change_events_of_latest_releases') }}
 
 ),
 
@@ -42,21 +42,21 @@ admin_event_types as (
 events_classified as (
 
     select
-        stg_raw__admin_change_events.*,
+        int_admin_change_events_of_latest_releases.*,
         admin_event_types.change_class,
         case
-            when stg_raw__admin_change_events.old_type in ('县级市', '县', '自治县', '旗', '办事处')
+            when int_admin_change_events_of_latest_releases.old_type in ('县级市', '县', '自治县', '旗', '办事处')
                 then 'county_level'
-            when stg_raw__admin_change_events.old_type is not null then 'prefecture'
+            when int_admin_change_events_of_latest_releases.old_type is not null then 'prefecture'
         end as old_level,
         case
-            when stg_raw__admin_change_events.new_type in ('县级市', '县', '自治县', '旗', '办事处')
+            when int_admin_change_events_of_latest_releases.new_type in ('县级市', '县', '自治县', '旗', '办事处')
                 then 'county_level'
-            when stg_raw__admin_change_events.new_type is not null then 'prefecture'
+            when int_admin_change_events_of_latest_releases.new_type is not null then 'prefecture'
         end as new_level
-    from stg_raw__admin_change_events
+    from int_admin_change_events_of_latest_releases
     left join admin_event_types
-        on stg_raw__admin_change_events.event_type = admin_event_types.event_type
+        on int_admin_change_events_of_latest_releases.event_type = admin_event_types.event_type
 
 ),
 

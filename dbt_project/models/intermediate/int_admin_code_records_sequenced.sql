@@ -1,5 +1,5 @@
 -- One row per administrative code record, i.e. per (city_code, valid_from_year): one code
--- with one name and level over one validity interval (stg_raw__admin_code_records), with
+-- with one name and level over one validity interval (int_admin_code_records_of_latest_release), with
 -- its province, an English level and city level, and the data years it describes.
 --
 -- Validity (year-end lists): valid_from_year inclusive, valid_to_year exclusive (null =
@@ -22,23 +22,23 @@
 -- 盟 = prefecture; county-level 市 = county_level_city, 区 = district (but 林区 / 特区 =
 -- county), 县 / 旗 = county; anything else (台湾省, 海南行政区, 西沙群岛) null.
 
-with stg_raw__admin_code_records as (
+with int_admin_code_records_of_latest_release as (
 
-    select * from {{ ref('stg_raw__admin_code_records') }}
+    select * from {{ ref('int_admin_code_records_of_latest_release') }}
 
 ),
 
 records_ordered as (
 
     select
-        stg_raw__admin_code_records.*,
+        int_admin_code_records_of_latest_release.*,
         lag(valid_from_year) over (
             partition by code order by valid_from_year nulls last
         ) as previous_valid_from_year,
         lead(valid_from_year) over (
             partition by code order by valid_from_year nulls last
         ) as next_valid_from_year
-    from stg_raw__admin_code_records
+    from int_admin_code_records_of_latest_release
 
 ),
 

@@ -1,9 +1,8 @@
--- One row per administrative change event (event_id). A change-event dataset is one file
--- (raw.releases.file_name, e.g. events_2000_2026.csv); when a file was loaded in several
--- releases (a corrected version), only its latest loaded release counts (the macro
--- latest_release_first), so an event the publisher withdrew disappears.
--- Two datasets may carry the same event (unified_events_1987_2026.csv reuses the ids of
--- events_2000_2026.csv): the event is kept once, from the latest release by the same order.
+-- One row per (release_id, event_id): every administrative change event of every
+-- release in raw, with its dataset (the file, raw.releases.file_name, e.g. events_2000_2026.csv).
+-- Which release of each file counts, and which copy of an event two datasets share, is
+-- chosen in int_admin_change_events_of_latest_releases, which reads the release state
+-- (as of var('as_of')).
 
 with source_events as (
 
@@ -17,43 +16,14 @@ stg_raw__releases as (
 
 ),
 
-event_releases as (
-
-    select
-        stg_raw__releases.release_id,
-        stg_raw__releases.file_name,
-        stg_raw__releases.published_on,
-        stg_raw__releases.edition_year,
-        stg_raw__releases.release_kind,
-        row_number() over (
-            partition by stg_raw__releases.file_name
-            order by {{ latest_release_first('stg_raw__releases.') }}
-        ) as release_rank_in_dataset
-    from stg_raw__releases
-    where stg_raw__releases.is_in_force
-        and exists (
-            select 1
-            from source_events
-            where source_events.release_id = stg_raw__releases.release_id
-        )
-
-),
-
-events_of_latest_releases as (
+events_with_file as (
 
     select
         source_events.*,
-        event_releases.file_name,
-        row_number() over (
-            partition by source_events.event_id
-            order by
-                {{ latest_release_first('event_releases.') }},
-                source_events.record_seq nulls last
-        ) as event_rank
+        stg_raw__releases.file_name
     from source_events
-    inner join event_releases
-        on source_events.release_id = event_releases.release_id
-    where event_releases.release_rank_in_dataset = 1
+    left join stg_raw__releases
+        on source_events.release_id = stg_raw__releases.release_id
 
 ),
 
@@ -77,8 +47,7 @@ events_renamed as (
         cast(description as {{ dbt.type_string() }})       as description,
         cast(source_row as {{ dbt.type_int() }})           as source_row
 
-    from events_of_latest_releases
-    where event_rank = 1
+    from events_with_file
 
 )
 

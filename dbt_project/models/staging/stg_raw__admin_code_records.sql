@@ -1,46 +1,12 @@
--- One row per administrative code record (code, name, level, validity interval) of the
--- LATEST loaded release of the code-record table (areacodes result.csv): the record table
--- describes every code's whole history, so a newer release (a corrected or extended file)
--- replaces an older one wholesale; two releases are never mixed. Latest: the macro
--- latest_release_first (the ordering of every vintage in this project).
+-- One row per (release_id, code, valid_from_year): every administrative code record
+-- (code, name, level, validity interval) of every release in raw of the code-record table
+-- (areacodes result.csv). Which release counts (the latest in force, as of var('as_of'))
+-- is chosen in int_admin_code_records_of_latest_release, which reads the release state.
 -- Light touch: explicit types, level / status also in English.
 
 with source_records as (
 
     select * from {{ source('raw', 'admin_code_records') }}
-
-),
-
-stg_raw__releases as (
-
-    select * from {{ ref('stg_raw__releases') }}
-
-),
-
-record_releases as (
-
-    select
-        stg_raw__releases.release_id,
-        row_number() over (
-            order by {{ latest_release_first('stg_raw__releases.') }}
-        ) as release_rank
-    from stg_raw__releases
-    where stg_raw__releases.is_in_force
-        and exists (
-            select 1
-            from source_records
-            where source_records.release_id = stg_raw__releases.release_id
-        )
-
-),
-
-records_of_latest_release as (
-
-    select source_records.*
-    from source_records
-    inner join record_releases
-        on source_records.release_id = record_releases.release_id
-    where record_releases.release_rank = 1
 
 ),
 
@@ -70,7 +36,7 @@ records_renamed as (
         cast(successor_codes as {{ dbt.type_string() }})      as successor_codes_printed,
         cast(source_row as {{ dbt.type_int() }})              as source_row
 
-    from records_of_latest_release
+    from source_records
 
 )
 

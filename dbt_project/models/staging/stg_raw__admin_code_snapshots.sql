@@ -1,56 +1,11 @@
--- One row per (snapshot_year, code): the year-end code lists (codes in force on 31
--- December of snapshot_year). Each year's list is its own dataset; when a year was loaded
--- in several releases (a corrected list), only the latest loaded release of that year
--- counts (the macro latest_release_first).
+-- One row per (release_id, snapshot_year, code): the year-end code lists (codes in force
+-- on 31 December of snapshot_year) of every release in raw. Each year's list is its own
+-- dataset; which release of a year counts (the latest in force, as of var('as_of')) is
+-- chosen in int_admin_code_snapshots_of_latest_releases.
 
 with source_snapshots as (
 
     select * from {{ source('raw', 'admin_code_snapshots') }}
-
-),
-
-stg_raw__releases as (
-
-    select * from {{ ref('stg_raw__releases') }}
-
-),
-
-snapshot_releases as (
-
-    select distinct
-        source_snapshots.release_id,
-        source_snapshots.snapshot_year,
-        stg_raw__releases.published_on,
-        stg_raw__releases.edition_year,
-        stg_raw__releases.release_kind
-    from source_snapshots
-    inner join stg_raw__releases
-        on source_snapshots.release_id = stg_raw__releases.release_id
-    where stg_raw__releases.is_in_force
-
-),
-
-snapshot_releases_ranked as (
-
-    select
-        release_id,
-        snapshot_year,
-        row_number() over (
-            partition by snapshot_year
-            order by {{ latest_release_first() }}
-        ) as release_rank
-    from snapshot_releases
-
-),
-
-snapshots_of_latest_releases as (
-
-    select source_snapshots.*
-    from source_snapshots
-    inner join snapshot_releases_ranked
-        on source_snapshots.release_id = snapshot_releases_ranked.release_id
-        and source_snapshots.snapshot_year = snapshot_releases_ranked.snapshot_year
-    where snapshot_releases_ranked.release_rank = 1
 
 ),
 
@@ -64,7 +19,7 @@ snapshots_renamed as (
         cast(name as {{ dbt.type_string() }})            as name,
         cast(source_row as {{ dbt.type_int() }})         as source_row
 
-    from snapshots_of_latest_releases
+    from source_snapshots
 
 )
 
