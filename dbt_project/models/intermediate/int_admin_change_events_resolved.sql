@@ -1,6 +1,6 @@
--- One row per administrative change event (int_admin_change_events_of_latest_releases), with its change
--- class (seeds/admin_event_types.csv) and its old and new unit resolved to code records
--- by name, province and year (best effort: null when no record matches):
+-- One row per administrative change event (int_admin_change_events_of_latest_releases),
+-- with its change class (seeds/admin_event_types.csv) and its old and new unit resolved to
+-- code records by name, province and year (best effort: null when no record matches):
 --
 --   old unit: a record named old_name in the event's province that existed during the
 --     event year (valid_from_year <= event_year <= valid_to_year); preferred: one that
@@ -21,7 +21,7 @@
 -- Laiwu into Jinan, approved 2018-12-26 -> 2019; Chaohu split, approved 2011-07-14 -> 2011.
 -- Without an approval date: the event year.
 
-with int_admin_change_events_of_latest_releases as (
+with change_events as (
 
     select * from {{ ref('int_admin_change_events_of_latest_releases') }}
 
@@ -42,21 +42,21 @@ admin_event_types as (
 events_classified as (
 
     select
-        int_admin_change_events_of_latest_releases.*,
+        change_events.*,
         admin_event_types.change_class,
         case
-            when int_admin_change_events_of_latest_releases.old_type in ('县级市', '县', '自治县', '旗', '办事处')
+            when change_events.old_type in ('县级市', '县', '自治县', '旗', '办事处')
                 then 'county_level'
-            when int_admin_change_events_of_latest_releases.old_type is not null then 'prefecture'
+            when change_events.old_type is not null then 'prefecture'
         end as old_level,
         case
-            when int_admin_change_events_of_latest_releases.new_type in ('县级市', '县', '自治县', '旗', '办事处')
+            when change_events.new_type in ('县级市', '县', '自治县', '旗', '办事处')
                 then 'county_level'
-            when int_admin_change_events_of_latest_releases.new_type is not null then 'prefecture'
+            when change_events.new_type is not null then 'prefecture'
         end as new_level
-    from int_admin_change_events_of_latest_releases
+    from change_events
     left join admin_event_types
-        on int_admin_change_events_of_latest_releases.event_type = admin_event_types.event_type
+        on change_events.event_type = admin_event_types.event_type
 
 ),
 

@@ -1,6 +1,7 @@
 -- One row per administrative code record, i.e. per (city_code, valid_from_year): one code
--- with one name and level over one validity interval (int_admin_code_records_of_latest_release), with
--- its province, an English level and city level, and the data years it describes.
+-- with one name and level over one validity interval
+-- (int_admin_code_records_of_latest_release), with its province, an English level and
+-- city level, and the data years it describes.
 --
 -- Validity (year-end lists): valid_from_year inclusive, valid_to_year exclusive (null =
 -- in use). 420600 襄樊市 [1981, 2010) and 420600 襄阳市 [2010, null) are two records.
@@ -22,7 +23,7 @@
 -- 盟 = prefecture; county-level 市 = county_level_city, 区 = district (but 林区 / 特区 =
 -- county), 县 / 旗 = county; anything else (台湾省, 海南行政区, 西沙群岛) null.
 
-with int_admin_code_records_of_latest_release as (
+with code_records as (
 
     select * from {{ ref('int_admin_code_records_of_latest_release') }}
 
@@ -31,14 +32,14 @@ with int_admin_code_records_of_latest_release as (
 records_ordered as (
 
     select
-        int_admin_code_records_of_latest_release.*,
+        code_records.*,
         lag(valid_from_year) over (
             partition by code order by valid_from_year nulls last
         ) as previous_valid_from_year,
         lead(valid_from_year) over (
             partition by code order by valid_from_year nulls last
         ) as next_valid_from_year
-    from int_admin_code_records_of_latest_release
+    from code_records
 
 ),
 
