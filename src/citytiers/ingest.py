@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citytiers.dictionary import cached_dictionary
+from citytiers.dictionary import Dictionary, cached_dictionary
 from citytiers.discover import Candidate, is_regular_file
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
 from citytiers.findings import PROBLEM, WARNING, Finding, problems_of, read_staged
@@ -50,27 +50,29 @@ class IngestOutcome:
         return asdict(self)
 
 
-def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
-                        timings: dict[str, float], checks: list[dict[str, Any]],
-                        accepted: Acceptance | None = None,
-                        metadata: list[ReleaseMetadata] | None = None
-                        ) -> tuple[ParsedRelease, dict[str, int], list[str], list[Finding]]:
-    """Parse into ``staging``, then run the GX suite of every raw table the release fills
-    (observations: ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged
-    table itself; return the staged tables' row counts, the warnings, and the problems a
-    steward accepted. Raises TerminalError.
+def _parse(settings: Settings, path: Path, staging: Staging, timings: dict[str, float]
+           ) -> tuple[ParsedRelease, dict[str, int], Dictionary]:
+    """Parse into ``staging``; return the release, its staged tables' row counts and the
+    dictionary it was read with (names over time: the gates need it too)."""
+    started = time.perf_counter()
+    dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
+    parsed = parse_release(path, dictionary, staging)
+    counts = {name: staging.count(name) for name in ["observations", *parsed.table_names]}
+    staging.close()  # GX's engine opens the file next
+    timings["parse"] = time.perf_counter() - started
+    return parsed, counts, dictionary
+
+
+def _validate(settings: Settings, path: Path, parsed: ParsedRelease, counts: dict[str, int],
+              dictionary: Dictionary, timings: dict[str, float], checks: list[dict[str, Any]],
+              accepted: Acceptance | None = None) -> tuple[list[str], list[Finding]]:
+    """Run the GX suite of every raw table the release fills (observations:
+    ``raw_observations``; a reference table ``t``: ``raw_t``) on the staged table itself;
+    return the suites' warnings and the problems a steward accepted. Raises TerminalError.
 
     ``accepted``: a steward accepted this release after the gates refused it; a failed
     suite then loads it all the same, its problems kept as findings. A file that cannot be
     parsed is refused whatever was accepted (there is nothing to load)."""
-    started = time.perf_counter()
-    dictionary = cached_dictionary(settings.seeds).with_name_history(settings.build_db)
-    parsed = parse_release(path, dictionary, staging)
-    if metadata is not None:  # a release refused after this still records who published it
-        metadata.append(parsed.metadata)
-    counts = {name: staging.count(name) for name in ["observations", *parsed.table_names]}
-    staging.close()  # GX's engine opens the file next
-    timings["parse"] = time.perf_counter() - started
     meta = parsed.metadata
     release_kind_of(getattr(meta, "release_kind", None), parsed.file_format, path)
     label = "SYNTHETIC SAMPLE" if meta.is_synthetic else meta.publisher
@@ -83,8 +85,8 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
         stage_gate_reference(settings, dictionary, revision=revision_of(settings, meta, path),
                              is_synthetic=meta.is_synthetic, published_on=meta.published_on)
         timings["gates"] = time.perf_counter() - started
-    warnings: list[str] = list(parsed.warnings)
-    accepted_problems: list[Finding] = []
+    warnings: list[str] = []
+    failures: list[ValidationFailed] = []
     started = time.perf_counter()
     for table in tables:
         suite = f"raw_{table}"
@@ -92,26 +94,20 @@ def _parse_and_validate(settings: Settings, path: Path, staging: Staging,
                                  {"max_data_year": meta.published_on.year},
                                  run_name=f"{path.name} ({label})")
         checks.append(outcome.to_check())
-        failed = ValidationFailed(suite, outcome.summary(), outcome.docs_index,
-                                  file=path.name)
-        if not outcome.success and accepted is None:
-            raise failed
         if not outcome.success:
+            failed = ValidationFailed(suite, outcome.summary(), outcome.docs_index,
+                                      file=path.name)
+            if accepted is None:
+                raise failed
             warnings.append(f"{suite} failed, loaded all the same: {accepted.sentence()}")
-            accepted_problems += [p for p in read_staged(settings.staging_db)
-                                  if p.severity == PROBLEM] or problems_of(failed)
+            failures.append(failed)
         warnings += [f"{suite}: {warning}" for warning in outcome.warnings]
     timings["validate"] = time.perf_counter() - started
-    return parsed, counts, warnings, accepted_problems
-
-
-def _load_findings(parsed: ParsedRelease, warnings: list[str]) -> list[Finding]:
-    """The warnings a loaded release is kept with: the row-level ones (retired codes
-    resolved, citytiers.code_resolution) and the rest as release-level findings."""
-    row_level = {finding.located() for finding in parsed.findings}
-    return [*parsed.findings,
-            *(Finding(WARNING, "validation", None, None, None, None, None, None, text)
-              for text in warnings if text not in row_level)]
+    if not failures:
+        return warnings, []
+    # The accepted problems: the gates' rows, read once, else each failed suite's summary.
+    staged = [found for found in read_staged(settings.staging_db) if found.severity == PROBLEM]
+    return warnings, staged or [found for failed in failures for found in problems_of(failed)]
 
 
 def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) -> IngestOutcome:
@@ -151,12 +147,13 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         return IngestOutcome(candidate.release_id, name, "quarantined", 0, str(stored),
                              reason, False)
     staging = Staging(settings.staging_db)
-    read_metadata: list[ReleaseMetadata] = []
+    parsed: ParsedRelease | None = None
     try:
         try:
-            parsed, counts, warnings, accepted_problems = _parse_and_validate(
-                settings, path, staging, timings, checks,
-                acceptance_of(settings.build_db, candidate.release_id), read_metadata)
+            parsed, counts, dictionary = _parse(settings, path, staging, timings)
+            checked, accepted_problems = _validate(
+                settings, path, parsed, counts, dictionary, timings, checks,
+                acceptance_of(settings.build_db, candidate.release_id))
         except TransientError:
             raise
         except Exception as exc:
@@ -166,7 +163,8 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
                 "report it.")
             stored = quarantine(settings, path, candidate.release_id, reason)
             staging.close()
-            meta = read_metadata[0] if read_metadata else None
+            # A release refused after parsing still records who published it.
+            meta = parsed.metadata if parsed is not None else None
             found = read_staged(settings.staging_db)
             if not any(finding.severity == PROBLEM for finding in found):
                 found += problems_of(exc)
@@ -184,7 +182,15 @@ def ingest(settings: Settings, candidate: Candidate, run_id: str | None = None) 
         stored = archive(settings, path, candidate.release_id, meta)
         observations = counts["observations"]
         records = sum(n for name, n in counts.items() if name != "observations")
-        found = _load_findings(parsed, warnings) + accepted_problems
+        # Row-level warnings (retired codes resolved, citytiers.code_resolution), then the
+        # release-level ones (formulas, the suites), then the problems a steward accepted.
+        release_level = [*parsed.warnings, *checked]
+        warnings = [*parsed.warnings, *(finding.located() for finding in parsed.findings),
+                    *checked]
+        found = [*parsed.findings,
+                 *(Finding(WARNING, "validation", None, None, None, None, None, None, text)
+                   for text in release_level),
+                 *accepted_problems]
         inserted = record_release(settings, ReleaseRecord(
             candidate.release_id, "loaded", candidate.sidecar_sha256, name, str(path),
             str(stored), parsed.file_format, meta, observations, None, run_id,

@@ -84,5 +84,4 @@ def parse_release(path: Path, dictionary: Dictionary,
         found = resolve_retired_codes(staging.con, dictionary)
     findings.put(staging.con, found)
     return ParsedRelease(adapter.format_name, adapter.kind, meta, result.staging,
-                         result.notes, result.table_names,
-                         warnings + [finding.located() for finding in found], found)
+                         result.notes, result.table_names, warnings, found)
