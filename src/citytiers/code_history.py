@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citytiers.codes import CITY_CODE_REGEX, optional_suffix_sql
-from citytiers.names import LATEST_CODE_RECORD_RELEASE, latest_code_records
+from citytiers.names import LATEST_CODE_RECORD_RELEASE
 from citytiers.settings import dbt_vars
 
 # The change classes of seeds/admin_event_types.csv whose old and new unit are one place.
@@ -227,26 +227,17 @@ class CodeHistory:
         return f"{code}: the chain of successors is longer than {MAX_CHAIN} steps"
 
 
-def read_code_history(build_db: Path, seeds: Path) -> CodeHistory:
-    """The code history of the writer's database: the latest code-record release in force
-    and every change-event release in force; empty when no code records are loaded."""
-    from citytiers.database import connect, has_table
-
-    if not build_db.exists():
+def code_history_of(connection, records: list[tuple], seeds: Path) -> CodeHistory:
+    """The code history of the writer's database (``connection``): its
+    :func:`~citytiers.names.latest_code_records` and the succession links from them and
+    every change-event release in force (``raw.admin_change_events`` is declared with the
+    records, in raw_schema.sql); empty when no code records are loaded."""
+    if not records:
         return CodeHistory()
-    with connect(build_db) as connection:
-        rows = latest_code_records(connection)
-        if not rows:
-            return CodeHistory()
-        sql = _LINKS_SQL.replace("{seed}", str(seeds / "admin_event_types.csv"))
-        if not has_table(connection, "raw", "admin_change_events"):
-            sql = sql.replace("from raw.admin_change_events e",
-                              "from (select null::varchar as event_id, null::integer as "
-                              "event_year, null::varchar as province_name, null::varchar as "
-                              "old_name, null::varchar as new_name, null::varchar as "
-                              "event_type, null::varchar as release_id where false) e")
-        links = connection.execute(sql).fetchall()
-    source = f"the loaded code records, release {rows[0][5][:12]}"
+    links = connection.execute(
+        _LINKS_SQL.replace("{seed}", str(seeds / "admin_event_types.csv"))).fetchall()
+    source = f"the loaded code records, release {records[0][5][:12]}"
     return CodeHistory.from_rows(
-        [CodeSpan(code, name, level, start, end) for code, name, level, start, end, _ in rows],
+        [CodeSpan(code, name, level, start, end)
+         for code, name, level, start, end, _ in records],
         [Link(old, new, year, via) for old, new, year, via in links], source)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from citytiers.code_history import CodeHistory, Succession
+from citytiers.code_history import CodeHistory
 from citytiers.dictionary import Dictionary, normalize_label
 from citytiers.findings import WARNING, Finding
 from citytiers.names import short_forms
@@ -130,18 +130,14 @@ def _former_name(dictionary: Dictionary, folded: _Folded, name: str, code: str,
     key = folded.label(name)
     if not key or key in folded.names(code):
         return None
-    if key not in dictionary.name_history.by_name:
-        return None  # not a name of any city-level unit: nothing was resolved through it
-    if key in dictionary.names_of(code):
+    found = dictionary.former_name_succession(key, year)  # cheap: checked first
+    if found is None or found[1].code != code:
         return None
-    if dictionary.alias_code(key, year) is not None:
-        return None
-    for span in dictionary.name_history.by_name.get(key, ()):
-        outcome = history.successor(span.code, year) if span.code != code else None
-        if isinstance(outcome, Succession) and outcome.code == code:
-            return (f"printed name {name!r} for {year} is the name of {span.code}: "
-                    + outcome.explained(history) + f". Loaded under {code} {outcome.name}")
-    return None
+    if key in dictionary.names_of(code) or dictionary.alias_code(key, year) is not None:
+        return None  # a name the code carries itself, or a steward's alias
+    former, outcome = found
+    return (f"printed name {name!r} for {year} is the name of {former}: "
+            + outcome.explained(history) + f". Loaded under {code} {outcome.name}")
 
 
 def _row_findings(con, relation: str, code_column: str) -> list[Finding]:

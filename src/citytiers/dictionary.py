@@ -17,9 +17,9 @@ from pathlib import Path
 
 import opencc
 
-from citytiers.code_history import CodeHistory, Succession, read_code_history
+from citytiers.code_history import CodeHistory, Succession, code_history_of
 from citytiers.codes import is_code
-from citytiers.names import NameHistory, read_name_history, short_forms
+from citytiers.names import NameHistory, latest_code_records, name_history_of, short_forms
 from citytiers.settings import DBT_PROJECT_FILE
 
 # "地区生产总值(万元)" after NFKC folding of full-width brackets: name, then unit.
@@ -157,14 +157,22 @@ class Dictionary:
     def successor_of_former_name(self, folded_name: str, year: int | None) -> str | None:
         """A former name (吐鲁番地区 in 2018 data): the one code of the same place in force
         in ``year`` that the code carrying it became (citytiers.code_history), or None."""
+        found = self.former_name_succession(folded_name, year)
+        return found[1].code if found else None
+
+    def former_name_succession(self, folded_name: str, year: int | None
+                               ) -> tuple[str, Succession] | None:
+        """(the retired code that carried the name, its succession) when the name's codes
+        that left the lists before ``year`` all lead to one code in force then; else None.
+        The parser resolves a former name by it, and the warning quotes it."""
         if year is None or not self.code_history:
             return None
-        found = {outcome.code
+        found = [(span.code, outcome)
                  for span in self.name_history.by_name.get(folded_name, ())
                  if span.valid_to is not None and span.valid_to < year
                  for outcome in [self.code_history.successor(span.code, year)]
-                 if isinstance(outcome, Succession)}
-        return next(iter(found)) if len(found) == 1 else None
+                 if isinstance(outcome, Succession)]
+        return found[0] if len({outcome.code for _, outcome in found}) == 1 else None
 
     def alias_code(self, folded_name: str, year: int | None) -> str | None:
         """The code a steward's alias gives the printed name in ``year``, or None (also
@@ -234,10 +242,18 @@ class Dictionary:
                   "dbt_project/seeds/name_aliases.csv)")
 
     def with_name_history(self, build_db: Path) -> Dictionary:
-        """This dictionary plus the names over time loaded in ``build_db``."""
-        return replace(self, name_history=read_name_history(build_db, normalize_label),
-                       code_history=read_code_history(
-                           build_db, self.seeds_dir or DBT_PROJECT_FILE.parent / "seeds"))
+        """This dictionary plus the names and codes over time loaded in ``build_db`` (its
+        latest code records, read once for both)."""
+        from citytiers.database import connect
+
+        if not build_db.exists():
+            return replace(self, name_history=NameHistory(), code_history=CodeHistory())
+        with connect(build_db) as connection:
+            records = latest_code_records(connection)
+            codes = code_history_of(connection, records,
+                                    self.seeds_dir or DBT_PROJECT_FILE.parent / "seeds")
+        return replace(self, name_history=name_history_of(records, normalize_label),
+                       code_history=codes)
 
 
 @lru_cache(maxsize=1 << 14)

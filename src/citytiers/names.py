@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from citytiers.codes import OPTIONAL_SUFFIXES, is_municipality
 from citytiers.release_order import latest_release_first
@@ -118,15 +117,9 @@ def latest_code_records(connection) -> list[tuple]:
     """).fetchall()
 
 
-def read_name_history(build_db: Path, fold) -> NameHistory:
-    """Names from the latest loaded code-record release in the writer's database; an empty
-    history when none is loaded (the seed's current names are used then)."""
-    from citytiers.database import connect
-
-    if not build_db.exists():
-        return NameHistory()
-    with connect(build_db) as connection:
-        rows = latest_code_records(connection)
+def name_history_of(records: list[tuple], fold) -> NameHistory:
+    """Names over time from :func:`latest_code_records` (empty when none is loaded: the
+    seed's current names are used then)."""
     return NameHistory.from_spans(
-        (NameSpan(code, name, start, end) for code, name, level, start, end, _ in rows
+        (NameSpan(code, name, start, end) for code, name, level, start, end, _ in records
          if is_city_level(code, level)), fold)
