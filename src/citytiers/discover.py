@@ -26,6 +26,7 @@ from citytiers.database import connect, has_table
 from citytiers.metadata import file_sha256, find_sidecar, is_regular_file, read_sidecar
 from citytiers.release_states import acceptances
 from citytiers.settings import REHASH_AFTER_DAYS, Settings
+from citytiers.storage import arrived_as
 
 log = logging.getLogger(__name__)
 
@@ -232,8 +233,18 @@ def publication_order(candidate: Candidate) -> tuple[str, str]:
     return (candidate.published_on or "9999-12-31", candidate.path)
 
 
-def _accepted_copies(accepted: dict[str, tuple[Any, str | None]],
-                     seen: set[str]) -> list[Candidate]:
+def _sidecar_sha256(cache: SourceCache, path: Path, release_id: str) -> str | None:
+    """The hash of ``path``'s sidecar (None: it has none). A sidecar that is a link is
+    never read, not even to hash it (its refusal is reported when the release is
+    ingested)."""
+    sidecar = find_sidecar(path, release_id)
+    if sidecar is None:
+        return None
+    return cache.sha256(sidecar) if is_regular_file(sidecar) else unread_release_id(sidecar)
+
+
+def _accepted_copies(accepted: dict[str, tuple[Any, str | None]], seen: set[str],
+                     cache: SourceCache) -> list[Candidate]:
     """The warehouse's own copy (quarantine/) of each accepted release no source folder
     holds any more: the night after its acceptance loads it from there."""
     copies = []
@@ -241,13 +252,11 @@ def _accepted_copies(accepted: dict[str, tuple[Any, str | None]],
         path = Path(stored) if stored else None
         if release_id in seen or path is None or not is_regular_file(path):
             continue
-        sidecar = find_sidecar(path)
-        sidecar_sha = (file_sha256(sidecar) if sidecar is not None and is_regular_file(sidecar)
-                       else None)
         seen.add(release_id)
-        copies.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
+        copies.append(Candidate(str(path.resolve()), release_id,
+                                _sidecar_sha256(cache, path, release_id),
                                 *declared_facts(path, release_id),
-                                file_name=path.name.split("__", 1)[-1]))
+                                file_name=arrived_as(path)))
     return copies
 
 
@@ -278,18 +287,14 @@ def discover(settings: Settings, extra_dirs: list[Path] | None = None, *,
                 release_id = cache.sha256(path)
                 if release_id in loaded or release_id in seen:
                     continue
-                sidecar = find_sidecar(path, release_id)
-                # A sidecar that is a link is never read, not even to hash it (its
-                # refusal is reported when the release is ingested).
-                sidecar_sha = (None if sidecar is None else cache.sha256(sidecar)
-                               if is_regular_file(sidecar) else unread_release_id(sidecar))
+                sidecar_sha = _sidecar_sha256(cache, path, release_id)
                 if (release_id, sidecar_sha) in quarantined and release_id not in accepted:
                     continue
                 seen.add(release_id)
                 candidates.append(Candidate(str(path.resolve()), release_id, sidecar_sha,
                                             *declared_facts(path, release_id)))
         if include_landing:
-            candidates += _accepted_copies(accepted, seen)
+            candidates += _accepted_copies(accepted, seen, cache)
     finally:
         cache.save()
     log.info("discover: %d file(s) and sidecar(s), %d read and hashed, the rest from the "

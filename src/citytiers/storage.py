@@ -66,11 +66,20 @@ def archive(settings: Settings, source: Path, release_id: str, meta: ReleaseMeta
     return _keep(settings, source, target)
 
 
+# quarantine/<first 12 characters of the release id>__<the name it arrived under>
+QUARANTINE_SEPARATOR = "__"
+
+
+def arrived_as(kept: Path) -> str:
+    """The name a release kept in quarantine/ arrived under (:func:`quarantine`)."""
+    return kept.name.split(QUARANTINE_SEPARATOR, 1)[-1]
+
+
 def quarantine(settings: Settings, source: Path, release_id: str, reason: str, *,
                keep_file: bool = True) -> Path:
     """Keep ``source`` in quarantine/ with its reason; ``keep_file`` False records only
     the reason (a file too large to copy stays where it was found)."""
-    target = settings.quarantine / f"{release_id[:12]}__{source.name}"
+    target = settings.quarantine / f"{release_id[:12]}{QUARANTINE_SEPARATOR}{source.name}"
     kept = _keep(settings, source, target) if keep_file and source.exists() else target
     kept.with_name(kept.name + ".reason.txt").write_text(
         f"Release {source.name} (sha256 {release_id}) was quarantined; nothing of it was "
