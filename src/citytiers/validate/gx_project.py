@@ -23,7 +23,7 @@ import pandas as pd
 from citytiers.database import duckdb_config, open_duckdb
 from citytiers.dictionary import Dictionary
 from citytiers.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, Settings
-from citytiers.validate.steward_words import SUBJECT, condition, number, sentence
+from citytiers.validate.steward_words import SUBJECT, condition, number, row_words, sentence
 from citytiers.validate.suites import SUITES, mart_column_labels, mart_columns
 
 DATASOURCE = "dataframes"
@@ -320,16 +320,8 @@ def _listed(lines: list[str]) -> str:
 
 
 def _row_lineage(row: Any) -> str:
-    """One offending row as ``row 12, column E: city_code='32050'``, or its values."""
-    values = dict(row) if isinstance(row, dict) else {}
-    where = [f"{key.removeprefix('source_')} {values[key]}"
-             for key in ("source_sheet", "source_row", "source_column") if values.get(key)]
-    rest = {k: v for k, v in values.items()
-            if k not in ("source_sheet", "source_row", "source_column")}
-    if "problem" in rest:  # a gate's sentence says it all
-        return f"{', '.join(where)}: {rest['problem']}" if where else str(rest["problem"])
-    shown = ", ".join(f"{k}={_plain(v)}" for k, v in list(rest.items())[:4])
-    return f"{', '.join(where)}: {shown}" if where else shown
+    """One offending row in words (steward_words.row_words), or its value."""
+    return row_words(dict(row)) if isinstance(row, dict) else _plain(row)
 
 
 def _store_safe(text: str) -> str:

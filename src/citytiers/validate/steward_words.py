@@ -17,7 +17,7 @@ the result's structured fields:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 # How many offending rows a sentence names (the rest are counted).
@@ -108,11 +108,24 @@ def subject(row: dict[str, Any]) -> str:
 
 
 def row_words(row: dict[str, Any]) -> str:
-    """``row 12, column E: city_code 32050, data_year 2022`` (at most four values)."""
+    """One offending row: where it is, then a gate's own sentence (``row 3, column F: code
+    329900 ... is in no code list``) or its values (``row 12, column E: scope x``, at most
+    four, without the ones that say where)."""
     where = subject(row)
+    if "problem" in row:
+        return f"{where}: {row['problem']}" if where else str(row["problem"])
     rest = [f"{key} {number(value)}" for key, value in row.items()
             if key not in (*LINEAGE, *SUBJECT, "city_name_raw")][:4]
     return f"{where}: {', '.join(rest)}" if where and rest else where or ", ".join(rest)
+
+
+def _first_rows(rows: list[dict[str, Any]], count: int | None,
+                words: Callable[[dict[str, Any]], str]) -> tuple[str, str]:
+    """The first :data:`ROWS_NAMED` rows in words, and how many more there are."""
+    named = [words(row) for row in rows[:ROWS_NAMED]]
+    total = count if count is not None else len(rows)
+    more = f" (and {total - len(named)} more row(s))" if total > len(named) else ""
+    return "; ".join(named), more
 
 
 def figure(column: str | None, labels: dict[str, str]) -> str:
@@ -131,29 +144,20 @@ def sentence(table: str, kind: str, kwargs: dict[str, Any], description: str | N
     many there are in all."""
     rows = list(rows)
     column = kwargs.get("column")
-    if rows and any("problem" in row for row in rows):
-        # A gate's rows carry their own sentence: where, then what.
-        named = [f"{subject(row)}: {row['problem']}" if subject(row) else str(row["problem"])
-                 for row in rows[:ROWS_NAMED]]
-        total = count if count is not None else len(rows)
-        more = f" (and {total - len(named)} more)" if total > len(named) else ""
-        return f"{description or kind}: " + "; ".join(named) + more
     what = figure(column, labels or {})
     words = rule(kind, kwargs)
-    if rows and column:
-        named = [f"{subject(row) or 'a row'}: {what} is {number(row.get(column))}"
-                 for row in rows[:ROWS_NAMED]]
-        total = count if count is not None else len(rows)
-        more = f" (and {total - len(named)} more row(s))" if total > len(named) else ""
+    if rows and column and not any("problem" in row for row in rows):
+        named, more = _first_rows(
+            rows, count, lambda row: f"{subject(row) or 'a row'}: {what} is "
+                                     f"{number(row.get(column))}")
         # The rule's own sentence, where the suite gives one, before the rows it names.
         lead = f"{description.strip().rstrip('.')}: " if description else ""
-        return f"{table}: {lead}" + "; ".join(named) + f", {words}" + more
+        return f"{table}: {lead}{named}, {words}{more}"
     if rows:
-        # A SQL check's rows without one checked column: where each is, and its values.
-        named = [row_words(row) for row in rows[:ROWS_NAMED]]
-        total = count if count is not None else len(rows)
-        more = f" (and {total - len(named)} more row(s))" if total > len(named) else ""
-        return f"{description or table}: " + "; ".join(named) + more
+        # A gate's rows (each with its own sentence), or a SQL check's rows without one
+        # checked column: where each is, and what it says or holds.
+        named, more = _first_rows(rows, count, row_words)
+        return f"{description or table}: {named}{more}"
     lead = description or f"{what} {words}"
     if count:
         return f"{table}: {lead}: {count} row(s)"
