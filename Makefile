@@ -11,7 +11,7 @@ STAMP := $(VENV)/.synced
 WAREHOUSE ?= $(CURDIR)/warehouse
 export CITYTIERS_WAREHOUSE := $(abspath $(WAREHOUSE))
 # Airflow's own settings (AIRFLOW_HOME = $(WAREHOUSE)/airflow, the DAGs folder, the
-# executor) are set by citytiers.airflow_local for every command that starts Airflow.
+# executor) are set by citytiers.orchestration.airflow_local for every command that starts Airflow.
 # The engine that builds the marts (docs/scale_out.md): `make run DBT_TARGET=spark` builds
 # them on Apache Spark (pyspark, local mode; needs Java 17+). Served from DuckDB either way.
 DBT_TARGET ?= duckdb
@@ -88,17 +88,17 @@ load-reference:
 # third was slower: 15.6 min against 15.0, the Spark and dbt builds contend for the CPU).
 # The slowest tests are listed at the end, to keep the run near its 15-minute budget.
 test: $(STAMP) $(DUCKDB_CLI)
-	$(BIN)/ruff check src dags tests
+	$(BIN)/ruff check src dags tests tools
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 
 lint: $(STAMP)
-	$(BIN)/ruff check src dags tests
+	$(BIN)/ruff check src dags tests tools
 
 ## Benchmark every stage on SYNTHETIC inputs (1x/10x/100x; 100x = 10 M observations), writes
 ## warehouse/reports/bench.{md,json}. Not a test. Smoke: BENCH_ARGS="--scales 1 --repeat 1".
 BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m citytiers.bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.bench $(BENCH_ARGS)
 
 ## Forget all runtime state (databases, archive, quarantine, reports). Asks nothing: be sure.
 clean-warehouse:

@@ -70,14 +70,14 @@ def _terminal(call: Any, *args: Any) -> Any:
 def citytiers_nightly() -> None:
     @task
     def discover_references() -> list[dict[str, Any]]:
-        from citytiers.pipeline import discover_releases
+        from citytiers.orchestration.steps import discover_releases
 
         params = get_current_context()["params"]
         return discover_releases(list(params.get("extra_source_dirs") or []), "reference")
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def discover() -> list[dict[str, Any]]:
-        from citytiers.pipeline import discover_releases
+        from citytiers.orchestration.steps import discover_releases
 
         params = get_current_context()["params"]
         return discover_releases(list(params.get("extra_source_dirs") or []), "data")
@@ -86,13 +86,13 @@ def citytiers_nightly() -> None:
     # the same night resolve printed city names against them.
     @task(max_active_tis_per_dag=1)
     def ingest_reference(candidate: dict[str, Any]) -> dict[str, Any]:
-        from citytiers.pipeline import ingest_release as ingest
+        from citytiers.orchestration.steps import ingest_release as ingest
 
         return ingest(candidate, get_current_context()["run_id"])
 
     @task(max_active_tis_per_dag=1)
     def ingest_release(candidate: dict[str, Any]) -> dict[str, Any]:
-        from citytiers.pipeline import ingest_release as ingest
+        from citytiers.orchestration.steps import ingest_release as ingest
 
         return ingest(candidate, get_current_context()["run_id"])
 
@@ -102,9 +102,9 @@ def citytiers_nightly() -> None:
     # results, which a cleared and re-run DAG run hands on from its first attempt.
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def build_and_audit() -> dict[str, Any]:
-        from citytiers.pipeline import build_and_audit as audit
+        from citytiers.orchestration.steps import build_and_audit as audit
         from citytiers.settings import load_settings
-        from citytiers.transform import needs_build
+        from citytiers.transform.build_state import needs_build
 
         if not needs_build(load_settings()):
             raise AirflowSkipException("no new release, no release withdrawn or restored, "
@@ -113,7 +113,7 @@ def citytiers_nightly() -> None:
 
     @task(outlets=[MARTS_ASSET])
     def publish() -> dict[str, Any]:
-        from citytiers.pipeline import publish as publish_step
+        from citytiers.orchestration.steps import publish as publish_step
 
         return publish_step()
 
@@ -121,7 +121,7 @@ def citytiers_nightly() -> None:
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def report(references: list[dict[str, Any]] | None,
                outcomes: list[dict[str, Any]] | None) -> str:
-        from citytiers.pipeline import report as write_report
+        from citytiers.orchestration.steps import report as write_report
 
         context = get_current_context()
         # A run triggered from the UI or the REST API has no logical date (Airflow 3).
@@ -134,7 +134,7 @@ def citytiers_nightly() -> None:
     # though the rest was published (docs/write-audit-publish.md: "The night's three endings").
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def night_verdict() -> str:
-        from citytiers.pipeline import night_verdict as verdict_of
+        from citytiers.orchestration.steps import night_verdict as verdict_of
 
         context = get_current_context()
         run_id = context["run_id"]

@@ -24,7 +24,7 @@ if "AIRFLOW_HOME" not in os.environ:
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-from citytiers.dictionary import Dictionary, load_dictionary
+from citytiers.parse.normalize.dictionary import Dictionary, load_dictionary
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
 
 LAYER_MARKERS = {"unit", "functional", "e2e"}
@@ -123,9 +123,9 @@ def load_releases(tmp_path_factory: pytest.TempPathFactory):
     temporary folder with every release found in ``sources`` (folders or single files, read
     where they are, like the DAG's extra_source_dirs) loaded through the normal ingestion
     path; every one must load. Optionally ``dbt build`` on top."""
-    from citytiers.discover import discover
-    from citytiers.ingest import ingest
-    from citytiers.transform import build
+    from citytiers.discover.candidates import discover
+    from citytiers.load.ingest import ingest
+    from citytiers.transform.dbt_runner import build
 
     def load(name: str, *sources: Path, build_marts: bool = False) -> Settings:
         settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path_factory.mktemp(name))

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from PIL import Image
-from tests.conftest import ARTIFACTS
 
 from citytiers.settings import PROJECT_ROOT
+from tests.conftest import ARTIFACTS
 
 # Image -> (the screenshot it is cut from, the height in pixels the page shows).
 SHOWN = {"quality_report": ("quality_report_1280", 1900),

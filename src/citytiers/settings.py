@@ -80,7 +80,7 @@ def duckdb_memory_limit() -> str:
 
 PUBLISH_STORAGE_VERSION = "v1.0.0"
 """The DuckDB storage format the published ``citytiers.duckdb`` is written in (``ATTACH
-... (STORAGE_VERSION ...)``, :mod:`citytiers.publish`), so that clients bundling an older
+... (STORAGE_VERSION ...)``, :mod:`citytiers.publish.swap`), so that clients bundling an older
 DuckDB open it: a file in DuckDB 2.x's own format is refused by every DuckDB 1.x ("Trying
 to read a database file with version number 69"). The default is the oldest format that
 keeps every type the published tables use (VARCHAR, INTEGER, BIGINT, DOUBLE, BOOLEAN, DATE,
@@ -100,7 +100,7 @@ class Settings:
     home: Path
     warehouse: Path
     # The dbt target that builds the marts (dbt_project/profiles.yml): "duckdb" (the
-    # writer's file, in process) or "spark" (citytiers.spark_build). Environment variable
+    # writer's file, in process) or "spark" (citytiers.transform.spark). Environment variable
     # CITYTIERS_DBT_TARGET; the marts are served from DuckDB either way.
     dbt_target: str = "duckdb"
     # The DuckDB storage format of the published file (:data:`PUBLISH_STORAGE_VERSION`);
@@ -143,7 +143,7 @@ class Settings:
     def source_cache(self) -> Path:
         """The stat cache of source files (resolved path -> size, mtime_ns, sha256,
         hashed_at): a quiet night re-reads no unchanged file (see
-        :data:`REHASH_AFTER_DAYS` and :mod:`citytiers.discover`). Safe to delete: it is
+        :data:`REHASH_AFTER_DAYS` and :mod:`citytiers.discover.candidates`). Safe to delete: it is
         rebuilt by the next discovery."""
         return self.warehouse / "build" / "source_cache.json"
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from citytiers.samples.generate import save_workbook
+from tools.generate_samples import save_workbook
 
 HERE = Path(__file__).resolve().parent
 TITLE = "TEST CASE (synthetic, not official statistics)"

@@ -23,15 +23,16 @@ from pathlib import Path
 import duckdb
 import openpyxl
 import pytest
-from tests.conftest import _missing
 
-from citytiers.engine_compare import compare_marts
-from citytiers.metadata import sidecar_path
-from citytiers.publish import storage_version
-from citytiers.raw_parquet import raw_tables
+from citytiers.audit.candidate import copy_of_writer
+from citytiers.discover.metadata import sidecar_path
+from citytiers.publish.swap import storage_version
 from citytiers.settings import PROJECT_ROOT, PUBLISH_STORAGE_VERSION, Settings
-from citytiers.spark_build import built_marts, spark_dir
-from citytiers.transform import NIGHTLY_BUILD, copy_of_writer, run_build
+from citytiers.transform.dbt_runner import NIGHTLY_BUILD, run_build
+from citytiers.transform.raw_parquet import raw_tables
+from citytiers.transform.spark import built_marts, spark_dir
+from tests.conftest import _missing
+from tests.support.engine_compare import compare_marts
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 SUZHOU = "320500"
@@ -140,7 +141,7 @@ def test_first_run_loads_every_sample_release(first_run, samples_dir: Path) -> N
 
 @pytest.mark.e2e
 def test_every_mart_is_filled_and_guarded_by_a_suite(first_run) -> None:
-    from citytiers.audit import MART_TABLES
+    from citytiers.audit.verdict import MART_TABLES
 
     warehouse, output = first_run
     db = warehouse / "citytiers.duckdb"

@@ -1,7 +1,8 @@
 """The nightly DAG under the REAL Airflow 3 scheduler (not `airflow dags test`).
 
 One module-scoped Airflow (scheduler + LocalExecutor, DAG processor, API server on a free
-loopback port; see citytiers.airflow_local) on a fresh temporary warehouse; the tests run
+loopback port; see citytiers.orchestration.airflow_local) on a fresh temporary warehouse; the
+tests run
 in file order and build on each other, like successive nights of one warehouse:
 
 a. unpausing the DAG on an empty warehouse runs the latest scheduled night (catchup off);
@@ -27,8 +28,8 @@ import duckdb
 import psutil
 import pytest
 
-from citytiers.airflow_local import AirflowServices
-from citytiers.metadata import sidecar_path
+from citytiers.discover.metadata import sidecar_path
+from citytiers.orchestration.airflow_local import AirflowServices
 from citytiers.settings import PROJECT_ROOT
 
 NIGHT_TIMEOUT = 300.0  # s; the sample night takes about 1.5 min on 2 cores

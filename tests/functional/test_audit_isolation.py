@@ -17,11 +17,13 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from citytiers import audit, pipeline
-from citytiers.cli import main
-from citytiers.discover import discover
+from citytiers.audit import verdict as audit
+from citytiers.cli.main import main
+from citytiers.discover.candidates import discover
+from citytiers.orchestration import steps
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
-from citytiers.transform import needs_build, run_dbt
+from citytiers.transform.build_state import needs_build
+from citytiers.transform.dbt_runner import run_dbt
 
 RUN = "scheduled__2026-12-01T02:00:00+08:00"
 BASE = ("sample_communique_2022.csv", "sample_communique_2023.csv")
@@ -94,11 +96,11 @@ def night(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("isolation")
     settings = Settings(home=PROJECT_ROOT, warehouse=root / "warehouse")
     sources = make_sources(root / "sources")
-    outcomes = pipeline.load_paths([sources], settings, RUN)
+    outcomes = steps.load_paths([sources], settings, RUN)
     assert {o["file_name"]: o["status"] for o in outcomes} == {
         **dict.fromkeys(BASE, "loaded"), "good_2024.csv": "loaded", "bad_2024.csv": "loaded"}
-    verdict = pipeline.build_and_audit(RUN, settings)
-    pipeline.publish(settings)
+    verdict = steps.build_and_audit(RUN, settings)
+    steps.publish(settings)
     return settings, sources, outcomes, verdict
 
 
@@ -136,13 +138,13 @@ def test_the_release_whose_rows_fail_the_audit_is_quarantined_and_the_rest_publi
 @pytest.mark.functional
 def test_the_night_is_degraded_and_says_so(night, caplog: pytest.LogCaptureFixture) -> None:
     settings, _, outcomes, _ = night
-    with caplog.at_level(logging.WARNING, logger="citytiers.alerts"):
-        verdict = pipeline.night_verdict(RUN, settings)
+    with caplog.at_level(logging.WARNING, logger="citytiers.report.alerts"):
+        verdict = steps.night_verdict(RUN, settings)
     assert verdict["state"] == "degraded"
     assert list(verdict["quarantined"].values()) == ["bad_2024.csv"]
-    [alert] = [r for r in caplog.records if r.name == "citytiers.alerts"]
+    [alert] = [r for r in caplog.records if r.name == "citytiers.report.alerts"]
     assert alert.levelno == logging.WARNING and "bad_2024.csv" in alert.getMessage()
-    summary = Path(pipeline.report(RUN, "2026-12-01", outcomes, settings)).read_text(
+    summary = Path(steps.report(RUN, "2026-12-01", outcomes, settings)).read_text(
         encoding="utf-8")
     assert "DEGRADED: 1 release(s) quarantined after the audit" in summary
     assert "quarantined after the audit: bad_2024.csv" in summary
@@ -153,11 +155,11 @@ def test_the_night_is_degraded_and_says_so(night, caplog: pytest.LogCaptureFixtu
 def test_running_the_night_again_changes_nothing(night) -> None:
     settings, sources, _, first = night
     before = published_marts(settings.published_db)
-    assert pipeline.load_paths([sources], settings, RUN) == []  # nothing is loaded twice
-    again = pipeline.build_and_audit(RUN, settings)
+    assert steps.load_paths([sources], settings, RUN) == []  # nothing is loaded twice
+    again = steps.build_and_audit(RUN, settings)
     assert again["rounds"] == 1  # the culprit is already out
     assert again["quarantined"] == first["quarantined"]  # still tonight's, still degraded
-    pipeline.publish(settings)
+    steps.publish(settings)
     assert published_marts(settings.published_db) == before
 
 
@@ -230,11 +232,11 @@ def test_an_audit_that_still_fails_publishes_nothing(tmp_path: Path,
     publish: nothing is published, and the reason says why."""
     monkeypatch.setenv("CITYTIERS_AUDIT_MAX_ROUNDS", "1")
     settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path / "warehouse")
-    pipeline.load_paths([make_sources(tmp_path / "sources")], settings, RUN)
+    steps.load_paths([make_sources(tmp_path / "sources")], settings, RUN)
     with pytest.raises(audit.AuditFailed,
                        match=re.escape("the audit still failed after 1 build(s)")) as failed:
-        pipeline.build_and_audit(RUN, settings)
+        steps.build_and_audit(RUN, settings)
     assert "still failed after 1 build(s)" in str(failed.value)
     assert "bad_2024.csv" in str(failed.value)
     assert not settings.published_db.exists()
-    assert pipeline.night_verdict(RUN, settings)["state"] == "failed"
+    assert steps.night_verdict(RUN, settings)["state"] == "failed"

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import CASES
 
 from citytiers.database import connect
-from citytiers.discover import discover
-from citytiers.ingest import IngestOutcome, ingest
-from citytiers.metadata import SIDECAR_SUFFIX, sidecar_path
+from citytiers.discover.candidates import discover
+from citytiers.discover.metadata import SIDECAR_SUFFIX, sidecar_path
+from citytiers.load.ingest import IngestOutcome, ingest
 from citytiers.settings import Settings
+from tests.conftest import CASES
 
 OUTCOMES = yaml.safe_load((CASES / "outcomes.yml").read_text(encoding="utf-8"))
 # Every raw table with a release_id: a checksum of its rows of the given releases.

@@ -14,8 +14,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from citytiers.cli import EXIT_LOCKED, main
-from citytiers.metadata import sidecar_path
+from citytiers.cli.main import EXIT_LOCKED, main
+from citytiers.discover.metadata import sidecar_path
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -115,7 +115,7 @@ def test_load_into_locked_database_fails_naming_the_file(settings: Settings,
     try:
         assert holder.stdout.readline().strip() == "ok"
         script = PROJECT_ROOT / ".venv" / "bin" / "citytiers"
-        command = [str(script)] if script.exists() else [sys.executable, "-m", "citytiers.cli"]
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "citytiers.cli.main"]
         result = subprocess.run([*command, "load", str(releases)], capture_output=True,
                                 text=True, timeout=300,
                                 env={**os.environ, "CITYTIERS_WAREHOUSE": str(settings.warehouse)})

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from citytiers.cli import main
+from citytiers.cli.main import main
 
 
 @pytest.fixture

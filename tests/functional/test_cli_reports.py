@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from citytiers.cli import main
-from citytiers.reporting.history import NightFacts, list_runs, read_run, record_run
-from citytiers.reporting.quality import run_page, write_quality
+from citytiers.cli.main import main
+from citytiers.report.history import NightFacts, list_runs, read_run, record_run
+from citytiers.report.quality import run_page, write_quality
 from citytiers.settings import Settings
 
 

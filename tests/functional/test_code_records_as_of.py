@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import ingest
+from citytiers.discover.candidates import discover
+from citytiers.load.ingest import ingest
 from citytiers.settings import PROJECT_ROOT, Settings
 
 HEADER = "代码,一级行政区,二级行政区,名称,级别,状态,启用时间,变更/弃用时间,新代码\n"

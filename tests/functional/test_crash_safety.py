@@ -24,10 +24,12 @@ import duckdb
 import psutil
 import pytest
 
-from citytiers import pipeline
+from citytiers.audit.candidate import prepare_candidate
 from citytiers.faults import LOAD_BEFORE_COMMIT, PAUSE_VARIABLE, PUBLISH_BEFORE_REPLACE, marker
+from citytiers.orchestration import steps
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
-from citytiers.transform import DBT_MAIN, needs_build, prepare_candidate
+from citytiers.transform.build_state import needs_build
+from citytiers.transform.dbt_runner import DBT_MAIN
 
 BASE = [SAMPLE_RELEASES_DIR / "sample_communique_2022.csv"]
 NEW = SAMPLE_RELEASES_DIR / "sample_communique_2023.csv"
@@ -83,9 +85,9 @@ def kill(process: subprocess.Popen) -> None:
 def first_night(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A warehouse with one release loaded, built, audited and published."""
     settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path_factory.mktemp("first"))
-    assert [o["status"] for o in pipeline.load_paths(BASE, settings)] == ["loaded"]
-    pipeline.build_and_audit("night-1", settings)
-    pipeline.publish(settings)
+    assert [o["status"] for o in steps.load_paths(BASE, settings)] == ["loaded"]
+    steps.build_and_audit("night-1", settings)
+    steps.publish(settings)
     return settings
 
 
@@ -103,22 +105,22 @@ def fingerprint(settings: Settings) -> tuple:
 @pytest.mark.functional
 def test_sigkill_of_the_loader_mid_release_loses_nothing(published: Settings) -> None:
     before = fingerprint(published)
-    loader = child(published, f"from citytiers.cli import main; main(['load', {str(NEW)!r}])",
+    loader = child(published, f"from citytiers.cli.main import main; main(['load', {str(NEW)!r}])",
                    **{PAUSE_VARIABLE: LOAD_BEFORE_COMMIT})
     wait_for(lambda: Path(marker(published, LOAD_BEFORE_COMMIT)).exists(),
              "the loader reached its commit", loader)
     kill(loader)
     assert fingerprint(published) == before  # the uncommitted release rolled back
-    [outcome] = pipeline.load_paths([NEW], published)
+    [outcome] = steps.load_paths([NEW], published)
     assert (outcome["status"], outcome["observations"]) == ("loaded", 424)
 
 
 @pytest.mark.functional
 def test_sigkill_of_dbt_build_leaves_both_databases_as_they_were(published: Settings) -> None:
-    pipeline.load_paths([NEW], published)
+    steps.load_paths([NEW], published)
     before = fingerprint(published)
-    night = child(published, "from citytiers import pipeline; "
-                             "pipeline.build_and_audit('night-2')")
+    night = child(published, "from citytiers.orchestration import steps; "
+                             "steps.build_and_audit('night-2')")
 
     def dbt_children() -> list[psutil.Process]:
         found = []
@@ -143,7 +145,7 @@ def test_sigkill_of_dbt_build_leaves_both_databases_as_they_were(published: Sett
     assert night.returncode != 0  # the audit refuses a build dbt did not finish
     assert b"dbt was killed by signal 9" in night.stderr.read()
     assert fingerprint(published) == before
-    assert pipeline.night_verdict("night-2", published)["state"] == "failed"
+    assert steps.night_verdict("night-2", published)["state"] == "failed"
     # The next night builds again: the marker of a build never published says so.
     assert needs_build(published) is True
 
@@ -151,12 +153,12 @@ def test_sigkill_of_dbt_build_leaves_both_databases_as_they_were(published: Sett
 @pytest.mark.functional
 def test_sigkill_of_publish_leaves_the_published_database_as_it_was(
         published: Settings) -> None:
-    pipeline.load_paths([NEW], published)
+    steps.load_paths([NEW], published)
     # The candidate publish copies: a copy of the writer's database (which now holds the
     # second release). Publishing is atomic whatever it publishes; no dbt build needed.
     prepare_candidate(published)
     before = fingerprint(published)
-    publisher = child(published, "from citytiers import pipeline; pipeline.publish()",
+    publisher = child(published, "from citytiers.orchestration import steps; steps.publish()",
                       **{PAUSE_VARIABLE: PUBLISH_BEFORE_REPLACE})
     wait_for(lambda: Path(marker(published, PUBLISH_BEFORE_REPLACE)).exists(),
              "publish to have copied the candidate", publisher)
@@ -166,6 +168,6 @@ def test_sigkill_of_publish_leaves_the_published_database_as_it_was(
     with duckdb.connect(str(published.published_db), read_only=True) as connection:
         assert connection.execute(releases).fetchone() == (1,)
 
-    pipeline.publish(published)  # run again: now it publishes
+    steps.publish(published)  # run again: now it publishes
     with duckdb.connect(str(published.published_db), read_only=True) as connection:
         assert connection.execute(releases).fetchone() == (2,)

@@ -9,7 +9,7 @@ import yaml
 
 from citytiers.database import ensure_raw_schema
 from citytiers.settings import PROJECT_ROOT, Settings
-from citytiers.transform import UNIT_TESTS, run_dbt
+from citytiers.transform.dbt_runner import UNIT_TESTS, run_dbt
 
 
 def declared_unit_tests() -> set[str]:

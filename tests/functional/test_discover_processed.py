@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from citytiers.database import connect, ensure_raw_schema
-from citytiers.discover import discover
-from citytiers.metadata import sidecar_path
-from citytiers.pipeline import discover_releases
+from citytiers.discover.candidates import discover
+from citytiers.discover.metadata import sidecar_path
+from citytiers.orchestration.steps import discover_releases
 from citytiers.settings import Settings
 
 PAST_NS = 1_766_534_400 * 1_000_000_000  # 2025-12-24T00:00:00Z: cacheable mtimes

@@ -1,5 +1,6 @@
 """dbt's DuckDB connection is bounded by the same setting as the package's own
-(profiles.yml ``settings``, from citytiers.transform): a real dbt, asked for its setting."""
+(profiles.yml ``settings``, from citytiers.transform.dbt_runner): a real dbt, asked for its
+setting."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from citytiers import transform
 from citytiers.settings import PROJECT_ROOT, Settings
+from citytiers.transform import dbt_runner
 
 pytestmark = pytest.mark.functional
 
@@ -19,9 +20,9 @@ def test_dbts_connection_has_the_configured_memory_limit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture) -> None:
     settings = Settings(home=PROJECT_ROOT, warehouse=tmp_path / "warehouse")
     settings.ensure_dirs()
-    monkeypatch.setattr(transform, "MEMORY_LIMIT", "700MB")  # the setting, read once
+    monkeypatch.setattr(dbt_runner, "MEMORY_LIMIT", "700MB")  # the setting, read once
     database = tmp_path / "build.duckdb"
-    transform.run_dbt(settings, [
+    dbt_runner.run_dbt(settings, [
         "show", "--inline", "select current_setting('memory_limit') as memory_limit, "
         "current_setting('temp_directory') as temp_directory", "--output", "json"],
         database, target=tmp_path / "target")

@@ -1,4 +1,4 @@
-"""The comparison the Spark night is judged by (citytiers.engine_compare) on small DuckDB
+"""The comparison the Spark night is judged by (tests.support.engine_compare) on small DuckDB
 files: it passes equal builds (other integer widths, float noise within tolerance, any
 row order) and names each kind of difference."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citytiers.engine_compare import compare_marts
+from tests.support.engine_compare import compare_marts
 
 pytestmark = pytest.mark.functional
 

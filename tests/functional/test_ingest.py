@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from citytiers.database import connect
-from citytiers.discover import discover
+from citytiers.discover.candidates import discover
+from citytiers.discover.metadata import sidecar_path
 from citytiers.errors import WarehouseLocked
-from citytiers.ingest import ingest
-from citytiers.metadata import sidecar_path
+from citytiers.load.ingest import ingest
 from citytiers.settings import Settings
 
 CASES = Path(__file__).resolve().parents[1] / "cases"

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from citytiers.audit import MART_TABLES
+from citytiers.audit.verdict import MART_TABLES
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import run_checkpoint
 from citytiers.validate.suites import SUITES, mart_columns

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.bench.generate import generate
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR
+from tools.bench.generate import generate
 
 SCALE = 3  # the benchmark's generator at 3x: about 300 000 tidy observations
 # What the row-by-row design used per observation (issue "Columnar ingest": 1.3 GB for a
 # million); the bound is half of what it would use for this release.
 OLD_BYTES_PER_OBSERVATION = 1300
-CLI = [sys.executable, "-c", "from citytiers.cli import main; main()"]
+CLI = [sys.executable, "-c", "from citytiers.cli.main import main; main()"]
 
 
 def peak_rss_of_load(*paths: Path, warehouse: Path) -> tuple[int, list[dict]]:

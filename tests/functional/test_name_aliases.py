@@ -7,14 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import CASES, PROJECT_ROOT
 
 from citytiers.database import connect
-from citytiers.dictionary import load_dictionary
-from citytiers.discover import discover
-from citytiers.ingest import ingest
-from citytiers.metadata import sidecar_path
+from citytiers.discover.candidates import discover
+from citytiers.discover.metadata import sidecar_path
+from citytiers.load.ingest import ingest
+from citytiers.parse.normalize.dictionary import load_dictionary
 from citytiers.settings import Settings
+from tests.conftest import CASES, PROJECT_ROOT
 
 OCR_CASE = CASES / "bad" / "ocr_misread_names.csv"
 ALIASES = ("printed_name,city_code,first_year,last_year,source,note\n"

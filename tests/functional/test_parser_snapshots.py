@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from citytiers.dictionary import Dictionary
 from citytiers.errors import CitytiersError
-from citytiers.parse import parse_release
+from citytiers.parse.normalize.dictionary import Dictionary
+from citytiers.parse.release import parse_release
 from citytiers.settings import PROJECT_ROOT
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"

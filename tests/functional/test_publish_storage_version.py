@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citytiers.publish import PublishStorageVersionRefused, publish_database, storage_version
+from citytiers.publish.swap import PublishStorageVersionRefused, publish_database, storage_version
 from citytiers.settings import (
     PROJECT_ROOT,
     PUBLISH_STORAGE_VERSION,

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from citytiers.codes import MUNICIPALITY_PREFIXES, SUCCESSOR_CODES_REGEX
 from citytiers.database import connect
-from citytiers.discover import Candidate, discover
-from citytiers.ingest import ingest
+from citytiers.discover.candidates import Candidate, discover
+from citytiers.load.ingest import ingest
+from citytiers.parse.normalize.codes import MUNICIPALITY_PREFIXES, SUCCESSOR_CODES_REGEX
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import run_checkpoint
 

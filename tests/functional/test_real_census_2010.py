@@ -13,8 +13,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import IngestOutcome, ingest
+from citytiers.discover.candidates import discover
+from citytiers.load.ingest import IngestOutcome, ingest
 from citytiers.settings import PROJECT_ROOT, Settings
 from citytiers.validate.gx_project import run_checkpoint
 

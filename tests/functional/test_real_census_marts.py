@@ -316,7 +316,7 @@ def test_no_prefecture_level_city_is_tail_for_want_of_an_urban_population(
 @pytest.mark.realdata
 def test_the_analytics_report_counts_the_two_levels_apart(warehouse: Path) -> None:
     """One chart and table per series (prefecture-level first), never one sum of both."""
-    from citytiers.reporting.analytics import _tier_counts
+    from citytiers.report.analytics import _tier_counts
 
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         series = _tier_counts(connection, synthetic=True)

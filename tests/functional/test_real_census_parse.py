@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from citytiers.discover.metadata import find_sidecar
 from citytiers.errors import MetadataMissingError
-from citytiers.metadata import find_sidecar
-from citytiers.parse import parse_release
+from citytiers.parse.release import parse_release
 
 CITY_PANEL = "census/census_city_2010-2020_v1.csv"
 COUNTY_2020 = "census/census_county_2020_v1.xlsx"

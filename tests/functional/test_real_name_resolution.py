@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from citytiers.dictionary import load_dictionary
-from citytiers.metadata import sidecar_path
-from citytiers.parse import parse_release
+from citytiers.discover.metadata import sidecar_path
+from citytiers.parse.normalize.dictionary import load_dictionary
+from citytiers.parse.release import parse_release
 from citytiers.settings import SAMPLE_RELEASES_DIR, Settings
 
 TRADITIONAL_SAMPLE = "sample_yearbook_2024_trad.xlsx"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.dictionary import Dictionary, load_dictionary
 from citytiers.errors import ReleaseError
-from citytiers.parse import parse_release
+from citytiers.parse.normalize.dictionary import Dictionary, load_dictionary
+from citytiers.parse.release import parse_release
 from citytiers.settings import Settings
 
 pytestmark = [pytest.mark.functional, pytest.mark.realdata]

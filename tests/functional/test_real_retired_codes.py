@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import ingest
+from citytiers.discover.candidates import discover
+from citytiers.load.ingest import ingest
 from citytiers.settings import PROJECT_ROOT, Settings
 
 pytestmark = [pytest.mark.functional, pytest.mark.realdata]

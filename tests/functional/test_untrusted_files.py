@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from citytiers.database import connect
-from citytiers.discover import discover
-from citytiers.ingest import ingest
+from citytiers.discover.candidates import discover
+from citytiers.load.ingest import ingest
 from citytiers.settings import Settings
 
 

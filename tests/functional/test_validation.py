@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from citytiers.parse import parse_release
+from citytiers.parse.release import parse_release
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import configure_project, run_checkpoint
 from citytiers.validate.suites import SUITES

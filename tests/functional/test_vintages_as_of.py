@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from citytiers.discover import discover
-from citytiers.ingest import ingest
-from citytiers.release_states import change_state
+from citytiers.discover.candidates import discover
+from citytiers.load.ingest import ingest
+from citytiers.load.release_states import change_state
 from citytiers.settings import PROJECT_ROOT, Settings
 
 SUZHOU_GDP_2023 = """

@@ -18,10 +18,10 @@ import pytest
 import yaml
 from openpyxl.worksheet.worksheet import Worksheet
 
-from citytiers.adapters import adapter_for, detect_format
-from citytiers.adapters.base import cell_text, parse_number
-from citytiers.dictionary import Dictionary
-from citytiers.metadata import resolve_metadata
+from citytiers.discover.metadata import resolve_metadata
+from citytiers.parse.layouts import adapter_for, detect_format
+from citytiers.parse.layouts.base import cell_text, parse_number
+from citytiers.parse.normalize.dictionary import Dictionary
 
 # Printed unit -> factor to the base unit, written out independently of the seeds.
 FACTORS = {"元": 1, "万元": 1e4, "萬元": 1e4, "亿元": 1e8, "億元": 1e8, "人": 1, "万人": 1e4,

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from citytiers import alerts
+from citytiers.report import alerts
 
 
 @pytest.mark.unit
 def test_the_default_is_one_log_line(monkeypatch, caplog) -> None:
     monkeypatch.delenv(alerts.CALLBACK_VARIABLE, raising=False)
-    with caplog.at_level(logging.WARNING, logger="citytiers.alerts"):
+    with caplog.at_level(logging.WARNING, logger="citytiers.report.alerts"):
         alerts.notify("degraded", "night x is degraded: a.csv", {})
         alerts.notify("failed", "night y failed", {})
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
@@ -41,7 +41,7 @@ def test_a_broken_callback_never_fails_the_night(tmp_path: Path, monkeypatch, ca
         encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv(alerts.CALLBACK_VARIABLE, "broken_pager:page")
-    with caplog.at_level(logging.ERROR, logger="citytiers.alerts"):
+    with caplog.at_level(logging.ERROR, logger="citytiers.report.alerts"):
         alerts.notify("failed", "night y failed", {})
         monkeypatch.setenv(alerts.CALLBACK_VARIABLE, "no_such_module:page")
         alerts.notify("failed", "night z failed", {})

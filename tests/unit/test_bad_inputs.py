@@ -17,12 +17,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import CASES
 
-from citytiers.adapters import adapter_for
-from citytiers.dictionary import Dictionary
+from citytiers.discover.metadata import read_sidecar, resolve_metadata
 from citytiers.errors import MetadataMissingError, ReleaseError, ReleaseProblems
-from citytiers.metadata import read_sidecar, resolve_metadata
+from citytiers.parse.layouts import adapter_for
+from citytiers.parse.normalize.dictionary import Dictionary
+from tests.conftest import CASES
 
 BAD = CASES / "bad"
 GOOD = CASES / "good"
@@ -73,7 +73,7 @@ DEFECTS = [
 
 
 def parse_case(path: Path, dictionary: Dictionary) -> pd.DataFrame:
-    """Parse as ``citytiers.ingest`` does: the sidecar's format, else the detected one."""
+    """Parse as ``citytiers.load.ingest`` does: the sidecar's format, else the detected one."""
     adapter = adapter_for(path, read_sidecar(path).get("format"), dictionary)
     meta = resolve_metadata(path, adapter.sniff_title(path))
     return adapter.parse(path, meta).observations

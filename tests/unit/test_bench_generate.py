@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from citytiers.bench.generate import (
+from citytiers.discover.metadata import read_sidecar, resolve_metadata
+from citytiers.parse.normalize.dictionary import load_dictionary
+from citytiers.settings import PROJECT_ROOT
+from tools.bench.generate import (
     PLACEHOLDER,
     SHEET_EXTRA_ROWS,
     TITLE_MARK,
@@ -18,9 +21,6 @@ from citytiers.bench.generate import (
     ensure_inputs,
     real_places,
 )
-from citytiers.dictionary import load_dictionary
-from citytiers.metadata import read_sidecar, resolve_metadata
-from citytiers.settings import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 SCOPES = ("whole_city", "urban_districts", "urban_area")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from citytiers.adapters.census_table import admin_level
+from citytiers.discover.metadata import sidecar_path
 from citytiers.errors import ReleaseError
-from citytiers.metadata import sidecar_path
-from citytiers.parse import parse_release
+from citytiers.parse.layouts.census_table import admin_level
+from citytiers.parse.release import parse_release
 
 SIDECAR = {
     "publisher": "test", "title": "TEST CASE census table", "edition_year": 2022,

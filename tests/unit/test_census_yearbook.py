@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from citytiers.adapters import ADAPTERS
-from citytiers.adapters.census_yearbook import TOTALS_COLUMNS, TOTALS_TABLE, RowName
+from citytiers.discover.metadata import KNOWN_RELEASES_DIR, sidecar_path
 from citytiers.errors import ReleaseError
-from citytiers.metadata import KNOWN_RELEASES_DIR, sidecar_path
-from citytiers.parse import parse_release
+from citytiers.parse.layouts import ADAPTERS
+from citytiers.parse.layouts.census_yearbook import TOTALS_COLUMNS, TOTALS_TABLE, RowName
+from citytiers.parse.release import parse_release
 
 SHEET = "分县"
 TOTAL_HEADER = "人口数\n（人）"

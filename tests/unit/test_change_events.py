@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from citytiers.discover.metadata import KNOWN_RELEASES_DIR, ReleaseMetadata, sidecar_path
 from citytiers.errors import ReleaseError
-from citytiers.metadata import KNOWN_RELEASES_DIR, ReleaseMetadata, sidecar_path
-from citytiers.parse import parse_release
+from citytiers.parse.release import parse_release
 from citytiers.validate.suites import declared_columns
 
 SIDECAR = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from citytiers.code_history import CodeHistory, CodeSpan, Link, Succession
+from citytiers.parse.normalize.code_history import CodeHistory, CodeSpan, Link, Succession
 
 pytestmark = pytest.mark.unit
 

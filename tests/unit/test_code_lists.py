@@ -12,17 +12,17 @@ import pandas as pd
 import pytest
 import yaml
 
-from citytiers import metadata
-from citytiers.adapters import ADAPTERS, DATA_SUFFIXES, detect_format
-from citytiers.adapters.code_list_records import HEADER
-from citytiers.errors import MetadataMissingError, ReleaseError
-from citytiers.metadata import (
+from citytiers.discover import metadata
+from citytiers.discover.metadata import (
     KNOWN_RELEASES_DIR,
     ReleaseMetadata,
     resolve_metadata,
     sidecar_path,
 )
-from citytiers.parse import parse_release
+from citytiers.errors import MetadataMissingError, ReleaseError
+from citytiers.parse.layouts import ADAPTERS, DATA_SUFFIXES, detect_format
+from citytiers.parse.layouts.code_list_records import HEADER
+from citytiers.parse.release import parse_release
 from citytiers.validate.suites import declared_columns
 
 SNAPSHOT_SIDECAR = {

@@ -1,5 +1,5 @@
 """The code form, the municipalities and the optional name endings: one definition (the dbt
-vars), read by every Python user through citytiers.codes."""
+vars), read by every Python user through citytiers.parse.normalize.codes."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import PROJECT_ROOT
 
-from citytiers import codes
-from citytiers.names import short_forms
+from citytiers.parse.normalize import codes
+from citytiers.parse.normalize.names import short_forms
+from tests.conftest import PROJECT_ROOT
 
 SRC = PROJECT_ROOT / "src" / "citytiers"
 

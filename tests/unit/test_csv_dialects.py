@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.dictionary import Dictionary
-from citytiers.parse import parse_release
+from citytiers.parse.normalize.dictionary import Dictionary
+from citytiers.parse.release import parse_release
 
 GOOD = Path(__file__).resolve().parents[1] / "cases" / "good"
 TIDY = {("320500", "gdp", "whole_city", 1571681000000.0, 2, "F"),

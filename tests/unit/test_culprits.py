@@ -1,4 +1,4 @@
-"""The audit's blame rule (citytiers.audit.culprits_of), on hand-made failures."""
+"""The audit's blame rule (citytiers.audit.verdict.culprits_of), on hand-made failures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from citytiers.audit import Failure, culprits_of
+from citytiers.audit.verdict import Failure, culprits_of
 
 ORDER = {r: (dt.date(2020 + i, 1, 1), dt.datetime(2026, 1, 1)) for i, r in
          enumerate(["old", "a2023", "b2024"])}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.dictionary import (
+from citytiers.parse.normalize.dictionary import (
     Dictionary,
     Unit,
     load_dictionary,
@@ -174,6 +174,6 @@ def test_indicator_and_scope_lookups_fold_labels(dictionary: Dictionary) -> None
 ])
 def test_unit_conversion_is_exact_in_decimal(number: float, factor: float,
                                              expected: float) -> None:
-    from citytiers.adapters.base import to_base_unit
+    from citytiers.parse.layouts.base import to_base_unit
 
     assert to_base_unit(number, factor) == expected

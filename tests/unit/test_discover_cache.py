@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.adapters import ADAPTERS
-from citytiers.discover import Candidate, SourceCache, discover
-from citytiers.metadata import sidecar_path
+from citytiers.discover.candidates import Candidate, SourceCache, discover
+from citytiers.discover.metadata import sidecar_path
+from citytiers.parse.layouts import ADAPTERS
 from citytiers.settings import REHASH_AFTER_DAYS, Settings, _rehash_after_days
 
 TIDY = "city_code,city_name,data_year,indicator,scope,value,unit\n"
@@ -142,7 +142,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rebuilt(
     path = release(settings.landing, "t.csv", A, "format: tidy_csv\n")
     settings.source_cache.parent.mkdir(parents=True, exist_ok=True)
     settings.source_cache.write_bytes(content.encode("utf-8", "surrogateescape"))
-    with caplog.at_level(logging.WARNING, logger="citytiers.discover"):
+    with caplog.at_level(logging.WARNING, logger="citytiers.discover.candidates"):
         assert only(discover(settings)).release_id == sha(A)
     assert "source cache" in caplog.text
     entries = json.loads(settings.source_cache.read_text(encoding="utf-8"))
@@ -157,7 +157,7 @@ def test_an_unusable_cache_path_never_fails_discovery(
         settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     release(settings.landing, "t.csv", A, "format: tidy_csv\n")
     settings.source_cache.mkdir(parents=True)  # a folder where the file should be
-    with caplog.at_level(logging.WARNING, logger="citytiers.discover"):
+    with caplog.at_level(logging.WARNING, logger="citytiers.discover.candidates"):
         assert only(discover(settings)).release_id == sha(A)
         assert only(discover(settings)).release_id == sha(A)
     assert "could not write the source cache" in caplog.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citytiers.docs_check import undocumented
+from citytiers.report.dbt_docs import undocumented
 
 
 def _manifest(description: str, columns: dict[str, str]) -> dict:

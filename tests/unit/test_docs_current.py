@@ -7,19 +7,19 @@ import json
 
 import pytest
 
+from citytiers.report.dbt_docs import DOCS_FILES, DOCS_STAMP, docs_current, ensure_docs
 from citytiers.settings import Settings
-from citytiers.transform import DOCS_FILES, DOCS_STAMP, docs_current, ensure_docs
 
 
 def built(settings: Settings, built_at: str) -> str:
-    """What ``transform.build`` leaves behind: the marker of that build."""
+    """What ``dbt_runner.build`` leaves behind: the marker of that build."""
     marker = json.dumps({"fingerprint": "f" * 64, "built_at": built_at})
     (settings.build_db.parent / "last_build.json").write_text(marker, encoding="utf-8")
     return marker
 
 
 def documented(settings: Settings, marker: str) -> None:
-    """What ``transform.generate_docs`` leaves behind: the docs and their stamp."""
+    """What ``dbt_docs.generate_docs`` leaves behind: the docs and their stamp."""
     docs = settings.reports / "dbt_docs"
     docs.mkdir(parents=True, exist_ok=True)
     for name in DOCS_FILES:
@@ -61,7 +61,7 @@ def test_an_unreadable_stamp_is_stale(settings: Settings) -> None:
 
 @pytest.mark.unit
 def test_a_build_that_was_never_published_is_built_again(settings: Settings) -> None:
-    from citytiers.transform import mark_published, needs_build, project_fingerprint
+    from citytiers.transform.build_state import mark_published, needs_build, project_fingerprint
 
     settings.published_db.write_bytes(b"")  # an older night's published copy
     marker = {"fingerprint": project_fingerprint(settings), "raw_state": [0, 0],

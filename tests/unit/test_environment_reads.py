@@ -1,5 +1,5 @@
 """The environment is read in one module, citytiers.settings; the other modules only pass
-it on to child processes (dbt, Airflow's services, the benchmark's stages) or set what GX's
+it on to child processes (dbt, Airflow's services) or set what GX's
 own configuration substitutes."""
 
 from __future__ import annotations
@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.conftest import PROJECT_ROOT
 
 # Modules that copy the whole environment into a child process's, or set variables for GX.
-PASSES_IT_ON = {"airflow_local.py", "transform.py", "bench/stages.py",
+PASSES_IT_ON = {"orchestration/airflow_local.py", "transform/dbt_runner.py",
                 "validate/gx_project.py"}
 READ = re.compile(r"os\.environ\.get\(|os\.getenv\(|os\.environ\[[^\]]+\](?!\s*=)")
 

@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from tests.conftest import CASES
 
-from citytiers.adapters import adapter_for
-from citytiers.adapters.formulas import (
+from citytiers.discover.metadata import read_sidecar, resolve_metadata
+from citytiers.errors import ReleaseError, ReleaseProblems
+from citytiers.parse.layouts import adapter_for
+from citytiers.parse.normalize.dictionary import Dictionary
+from citytiers.parse.read.formulas import (
     FORMULA_CELLS_KEPT,
     FormulaCell,
     FormulaScan,
@@ -30,9 +32,7 @@ from citytiers.adapters.formulas import (
     scan_xls_bytes,
     split_cell_reference,
 )
-from citytiers.dictionary import Dictionary
-from citytiers.errors import ReleaseError, ReleaseProblems
-from citytiers.metadata import read_sidecar, resolve_metadata
+from tests.conftest import CASES
 
 BAD = CASES / "bad"
 GOOD = CASES / "good"

@@ -6,10 +6,10 @@ import csv
 from pathlib import Path
 
 import pytest
-from tests.conftest import PROJECT_ROOT
 
-from citytiers.dictionary import Dictionary
-from citytiers.gates import name_problems
+from citytiers.gates.reference import name_problems
+from citytiers.parse.normalize.dictionary import Dictionary
+from tests.conftest import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 COMPARISONS = {"previous_vintage", "adjacent_year", "ratio_of_inputs"}
@@ -77,8 +77,8 @@ def test_a_name_must_be_one_its_code_carried(dictionary: Dictionary) -> None:
 def test_a_former_name_agrees(tmp_path: Path, dictionary: Dictionary) -> None:
     from dataclasses import replace
 
-    from citytiers.dictionary import normalize_label
-    from citytiers.names import NameHistory, NameSpan
+    from citytiers.parse.normalize.dictionary import normalize_label
+    from citytiers.parse.normalize.names import NameHistory, NameSpan
 
     history = NameHistory.from_spans([NameSpan("420600", "襄樊市", 1983, 2010),
                                       NameSpan("420600", "襄阳市", 2010, None)],

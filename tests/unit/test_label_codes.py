@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.adapters.yearbook_table import split_label_code
-from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
-from citytiers.gates import name_problems
-from citytiers.parse import parse_release
+from citytiers.gates.reference import name_problems
+from citytiers.parse.layouts.yearbook_table import split_label_code
+from citytiers.parse.normalize.dictionary import Dictionary
+from citytiers.parse.release import parse_release
 
 pytestmark = pytest.mark.unit
 

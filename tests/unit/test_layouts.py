@@ -22,10 +22,10 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import CASES
 
-from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseError
+from citytiers.parse.normalize.dictionary import Dictionary
+from tests.conftest import CASES
 
 LAYOUTS = CASES / "layouts"
 BAD_LAYOUTS = LAYOUTS / "bad"
@@ -82,9 +82,9 @@ def expected_frame(path: Path) -> pd.DataFrame:
 
 
 def parser() -> Callable[[Path, Dictionary], Any]:
-    """``citytiers.parse.parse_release``, imported here, not at module level, so that the
+    """``citytiers.parse.release.parse_release``, imported here, not at module level, so that the
     checks of the cases themselves (below) run even while the adapters do not import."""
-    from citytiers.parse import parse_release
+    from citytiers.parse.release import parse_release
 
     return parse_release
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.errors import MetadataMissingError, ReleaseError
-from citytiers.metadata import (
+from citytiers.discover.metadata import (
     ReleaseMetadata,
     infer_from_file,
     read_sidecar,
     resolve_metadata,
     sidecar_path,
 )
+from citytiers.errors import MetadataMissingError, ReleaseError
 
 FULL_SIDECAR = """\
 publisher: test

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.dictionary import Dictionary, majority_province
 from citytiers.errors import ReleaseError
-from citytiers.parse import parse_release
+from citytiers.parse.normalize.dictionary import Dictionary, majority_province
+from citytiers.parse.release import parse_release
 
 pytestmark = pytest.mark.unit
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from citytiers.dictionary import Dictionary, normalize_label
 from citytiers.errors import ReleaseError
-from citytiers.names import NameHistory, NameSpan, is_city_level
-from citytiers.parse import parse_release
+from citytiers.parse.normalize.dictionary import Dictionary, normalize_label
+from citytiers.parse.normalize.names import NameHistory, NameSpan, is_city_level
+from citytiers.parse.release import parse_release
 
 # Records as the code lists give them (year-end lists; valid_to exclusive).
 SPANS = [

@@ -1,4 +1,4 @@
-"""Properties of the code and header parsing in citytiers.dictionary: admin codes
+"""Properties of the code and header parsing in citytiers.parse.normalize.dictionary: admin codes
 (``normalize_code``), units in headers (``split_unit``), label folding
 (``normalize_label``) and the seed lookups (``Dictionary.indicator_for`` / ``unit_for``).
 
@@ -18,7 +18,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citytiers.dictionary import Dictionary, normalize_code, normalize_label, split_unit
+from citytiers.parse.normalize.dictionary import (
+    Dictionary,
+    normalize_code,
+    normalize_label,
+    split_unit,
+)
 from citytiers.settings import PROJECT_ROOT
 
 SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from python_calamine import CalamineWorkbook
 
-from citytiers.samples import generate
+from tools import generate_samples as generate
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RELEASES_DIR = REPO_ROOT / "src" / "citytiers" / "samples" / "releases"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from citytiers.discover.metadata import MAX_SIDECAR_BYTES, read_sidecar
 from citytiers.errors import ReleaseError
-from citytiers.metadata import MAX_SIDECAR_BYTES, read_sidecar
 
 # The "billion laughs": 388 bytes that a plain YAML loader expands to gigabytes.
 LAUGHS = """publisher: sample

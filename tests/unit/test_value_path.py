@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citytiers.adapters.base import parse_number, to_base_unit
-from citytiers.adapters.cells import EXACT_BELOW, PLACEHOLDERS, build_observations
-from citytiers.dictionary import Dictionary
 from citytiers.errors import ReleaseProblems
-from citytiers.staging import Staging
+from citytiers.parse.buffer import Staging
+from citytiers.parse.layouts.base import parse_number, to_base_unit
+from citytiers.parse.layouts.cells import EXACT_BELOW, PLACEHOLDERS, build_observations
+from citytiers.parse.normalize.dictionary import Dictionary
 
 # Digits and signs as publishers print them, half- and full-width, with separators,
 # exponents, spaces (ASCII, ideographic, no-break) and text that is not a number.

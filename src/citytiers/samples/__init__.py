@@ -1,1 +1,2 @@
-"""Bundled SYNTHETIC sample releases (not official statistics) and their generator."""
+"""Bundled SYNTHETIC sample releases (not official statistics), in ``releases/``. Their
+generator lives outside the wheel: ``tools/generate_samples.py``."""

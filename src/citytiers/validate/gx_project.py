@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from citytiers.database import duckdb_config, open_duckdb
-from citytiers.dictionary import Dictionary
+from citytiers.parse.normalize.dictionary import Dictionary
 from citytiers.settings import DUCKDB_MEMORY_LIMIT_DEFAULT, Settings
 from citytiers.validate.steward_words import SUBJECT, condition, number, row_words, sentence
 from citytiers.validate.suites import SUITES, mart_column_labels, mart_columns
@@ -134,7 +134,7 @@ def stage_frame(settings: Settings, table: str, frame: pd.DataFrame) -> None:
     """Put ``frame`` into a new staging database as ``table``, to validate rows that did
     not come from a parser (tests, a steward's re-check); ``observation_seq`` is added in
     frame order when missing."""
-    from citytiers.staging import Staging
+    from citytiers.parse.buffer import Staging
 
     if table == "observations" and "observation_seq" not in frame.columns:
         frame = frame.assign(observation_seq=range(1, len(frame) + 1))
@@ -144,8 +144,8 @@ def stage_frame(settings: Settings, table: str, frame: pd.DataFrame) -> None:
     finally:
         staging.close()
     if table == "observations":
-        from citytiers.dictionary import cached_dictionary
-        from citytiers.gates import stage_gate_reference
+        from citytiers.gates.reference import stage_gate_reference
+        from citytiers.parse.normalize.dictionary import cached_dictionary
 
         stage_gate_reference(settings,
                              cached_dictionary(settings.seeds).with_name_history(
@@ -176,7 +176,7 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
     settings.staging_db.parent.mkdir(parents=True, exist_ok=True)
 
     from citytiers.database import THREADS, raw_schema_sql
-    from citytiers.gates import create_empty
+    from citytiers.gates.reference import create_empty
 
     with open_duckdb(settings.staging_db) as connection:
         connection.execute(raw_schema_sql())
@@ -223,7 +223,7 @@ def _result_format(suite: str) -> dict[str, Any]:
         from citytiers.validate.suites import mart_lineage_columns
 
         # COMPLETE: every offending row's lineage, so that the audit can name each release
-        # whose rows fail (citytiers.audit); only failures carry rows.
+        # whose rows fail (citytiers.audit.verdict); only failures carry rows.
         result_format["result_format"] = "COMPLETE"
         # The release ids name the culprits; the city and year name the row to a steward.
         named = [c for c in SUBJECT if c in mart_columns(suite)]

@@ -28,10 +28,14 @@ from typing import Any
 
 import yaml
 
-from citytiers.codes import CITY_CODE_REGEX, PREFECTURE_CODE_REGEX, SUCCESSOR_CODES_REGEX
-from citytiers.dictionary import Dictionary, read_csv_rows
+from citytiers.gates.queries import gate_expectations
+from citytiers.parse.normalize.codes import (
+    CITY_CODE_REGEX,
+    PREFECTURE_CODE_REGEX,
+    SUCCESSOR_CODES_REGEX,
+)
+from citytiers.parse.normalize.dictionary import Dictionary, read_csv_rows
 from citytiers.settings import load_settings
-from citytiers.validate.gate_queries import gate_expectations
 
 # One figure per city, year, indicator, scope and measurement basis: a census 城区 figure and
 # a yearbook 城区 figure of the same city and year are two facts, never duplicates.
@@ -392,7 +396,7 @@ def _fct_city_indicator(dictionary: Dictionary) -> list[Any]:
 
     return [
         # A new warehouse, or one holding code lists only, publishes empty marts: the
-        # minimum (0 or 1) is set by citytiers.audit from the releases in force.
+        # minimum (0 or 1) is set by citytiers.audit.verdict from the releases in force.
         gxe.ExpectTableRowCountToBeBetween(min_value={"$PARAMETER": MIN_MART_ROWS}),
         gxe.ExpectColumnValuesToBeBetween(
             column="value", min_value=0, row_condition=_non_negative_condition(dictionary)),

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from citytiers.samples.generate import save_workbook
+from tools.generate_samples import save_workbook
 
 HERE = Path(__file__).resolve().parent
 DATA_YEAR = 2022

@@ -1,0 +1,1 @@
+"""The ``citytiers`` command, one module per command group; ``main`` assembles them."""

@@ -1,0 +1,644 @@
+"""A project-local Airflow 3 run by the real scheduler, not only ``airflow dags test``.
+
+:func:`airflow_environment` is the environment of every Airflow process of one warehouse
+(``<warehouse>/airflow`` is its ``AIRFLOW_HOME``). :class:`AirflowServices` migrates the
+metadata database, creates the writer pool, starts ``airflow scheduler``,
+``airflow dag-processor`` and ``airflow api-server`` on a free loopback port, waits until
+the DAG is parsed, offers a small REST client (token, unpause, trigger, runs, task
+instances, clear), and stops every process it started, children included::
+
+    with AirflowServices(warehouse) as airflow:
+        airflow.unpause()
+        run = airflow.trigger(conf={"extra_source_dirs": [...]})
+        airflow.wait_for_run(run["dag_run_id"])
+
+Airflow 3 has no single "webserver + scheduler" process any more: the scheduler (with the
+LocalExecutor's workers), the DAG processor (parses DAG files, writes serialized DAGs)
+and the API server (REST API, UI, and the *execution API* every task talks to) are
+separate programs that must agree on a few settings (the execution API URL, the JWT
+secret that signs task tokens, the Fernet key, the API secret key): all of them come from
+this module, never from a per-process default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import httpx
+import psutil
+
+from citytiers.settings import (
+    TEST_DAGS_FOLDER_VARIABLE,
+    dags_folder_override,
+    project_home,
+)
+
+DAG_ID = "citytiers_nightly"
+WRITER_POOL = "citytiers_writer"
+WRITER_POOL_DESCRIPTION = "One writer for the DuckDB warehouse"
+DEFAULT_API_PORT = 8080
+ADMIN_USER = "admin"
+SERVICES = ("scheduler", "dag-processor", "api-server")
+"""The long-running components started, in this order. No triggerer: the DAG defers
+nothing (add ``triggerer`` here the day a deferrable operator is used)."""
+
+TEST_DAGS_FOLDER_ENV = TEST_DAGS_FOLDER_VARIABLE
+"""Test-only override of the DAGs folder (e.g. a patched scratch copy of ``dags/``); the
+checkout's ``dags/`` is used when it is unset or empty (:func:`settings.dags_folder_override`)."""
+
+TASK_PRELOAD_MODULES = ("great_expectations", "citytiers.orchestration.steps")
+"""Imported once by the scheduler's forkserver, inherited by every task (see
+:func:`airflow_environment`)."""
+
+TERMINAL_RUN_STATES = frozenset({"success", "failed"})
+FAILED_TASK_STATES = frozenset({"failed", "up_for_retry", "upstream_failed"})
+SECRETS_FILE_NAME = "local-secrets.json"
+PASSWORDS_FILE_NAME = "simple_auth_manager_passwords.json.generated"
+SERVICE_LOGS_DIR_NAME = "logs-services"
+
+
+class AirflowError(RuntimeError):
+    """Airflow could not be started or stopped, or a REST call or a run failed."""
+
+
+class RunFailed(AirflowError):
+    """A DAG run ended (or is about to end) in another state than the one expected."""
+
+    def __init__(self, message: str, run: Mapping[str, Any],
+                 task_instances: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.run = dict(run)
+        self.task_instances = task_instances
+
+
+def venv_bin() -> Path:
+    """The ``bin`` folder of the running interpreter's environment (holds ``airflow``)."""
+    return Path(sys.prefix) / "bin"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def _dags_folder(home: Path) -> Path:
+    return dags_folder_override() or home / "dags"
+
+
+def _local_secrets(airflow_home: Path) -> dict[str, str]:
+    """The secrets every component must share, generated once per ``AIRFLOW_HOME`` and
+    kept in a file only its owner can read. Stable across restarts: the Fernet key
+    encrypts connections and variables in the metadata database."""
+    path = airflow_home / SECRETS_FILE_NAME
+    if not path.exists():
+        from cryptography.fernet import Fernet  # an Airflow dependency
+
+        airflow_home.mkdir(parents=True, exist_ok=True)
+        values = {"fernet_key": Fernet.generate_key().decode(),
+                  "jwt_secret": secrets.token_urlsafe(64),  # HS512: >= 64 bytes
+                  "api_secret_key": secrets.token_urlsafe(32)}
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # created meanwhile by another process: use that one
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                json.dump(values, handle)
+    return dict(json.loads(path.read_text()))
+
+
+def airflow_environment(warehouse: Path, *, api_port: int | None = None) -> dict[str, str]:
+    """The environment of every Airflow process of ``warehouse``'s project-local Airflow.
+
+    Starts from this process's environment without any inherited ``AIRFLOW_*`` setting
+    (so a developer's own Airflow configuration never leaks in), then sets everything the
+    components need to find each other. Creates ``<warehouse>/airflow`` and, the first
+    time, its shared secrets file.
+    """
+    warehouse = Path(warehouse).resolve()
+    home = project_home()
+    airflow_home = warehouse / "airflow"
+    port = DEFAULT_API_PORT if api_port is None else api_port
+    base_url = f"http://127.0.0.1:{port}"
+    shared = _local_secrets(airflow_home)
+    # The LocalExecutor runs at most `parallelism` tasks at once, each worker a process
+    # of its own (under `fork` it starts all of them up front: the default 32 meant 32
+    # idle interpreters, ~130 MB each, on a 2-core machine). Every task here is CPU-bound
+    # (DuckDB, dbt, GX) and the writer pool admits one at a time anyway: one per core.
+    parallelism = max(1, os.cpu_count() or 1)
+
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("AIRFLOW_")}
+    env.update({
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(_dags_folder(home)),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        "AIRFLOW__CORE__PARALLELISM": str(parallelism),
+        "AIRFLOW__CORE__FERNET_KEY": shared["fernet_key"],
+        # Simple auth manager with one real user (not `all_admins`, which makes every
+        # local process an anonymous admin): the password lives in a file we write
+        # before the API server starts (see AirflowServices.password).
+        "AIRFLOW__CORE__AUTH_MANAGER": (
+            "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN_USER}:ADMIN",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "False",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(
+            airflow_home / PASSWORDS_FILE_NAME),
+        # The API server serves the UI, the REST API and the execution API (the one every
+        # task's supervisor calls); loopback only.
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": base_url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": shared["api_secret_key"],
+        # Where tasks reach the execution API: the default is localhost:8080, wrong for
+        # any other port.
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+        # The scheduler signs each task's token and the API server checks it: one secret
+        # for both (otherwise each reads whatever airflow.cfg happened to generate).
+        "AIRFLOW__API_AUTH__JWT_SECRET": shared["jwt_secret"],
+        # Every task is a fork of a LocalExecutor worker. Started from a forkserver that
+        # preloads Great Expectations and the pipeline, each task inherits them instead of
+        # importing them again (`import great_expectations` alone takes ~5 s here, and a
+        # sample night runs ~20 tasks). Airflow 3.3's own setting, scheduler only.
+        "AIRFLOW__SCHEDULER__MP_START_METHOD": "forkserver",
+        "AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD": ",".join(TASK_PRELOAD_MODULES),
+        # A task's supervisor notices its child's exit only at its next wake-up, at most
+        # this many seconds later (default 5): every task held its executor slot ~5 s
+        # after it finished, which with 2 slots delayed the next task. 1 s: a heartbeat
+        # per second per running task, nothing for a local sqlite.
+        "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
+        "CITYTIERS_HOME": str(home),
+        "CITYTIERS_WAREHOUSE": str(warehouse),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+        "PYTHONUNBUFFERED": "1",
+        # The scheduler and the executor start `airflow ...` by name.
+        "PATH": os.pathsep.join([str(venv_bin()), env.get("PATH", os.defpath)]),
+    })
+    return env
+
+
+def _signal_group(pgid: int, signum: int) -> None:
+    """Signal every process of a group (the leader may be gone already)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signum)
+
+
+def task_log_dir(airflow_home: Path, dag_id: str, run_id: str, task_id: str,
+                 map_index: int = -1) -> Path:
+    """Folder of one task instance's attempt logs, per Airflow's default
+    ``[logging] log_filename_template`` (``attempt=<n>.log`` files)."""
+    folder = (Path(airflow_home) / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
+              / f"task_id={task_id}")
+    return folder / f"map_index={map_index}" if map_index >= 0 else folder
+
+
+def _render_log_line(line: str) -> tuple[str, str]:
+    """``(level, text)`` of a task log line: Airflow 3 writes JSON lines (structlog),
+    tracebacks as ``error_detail``."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return "", line
+    if not isinstance(record, dict):
+        return "", line
+    text = " ".join(str(record[key]) for key in ("timestamp", "level", "event")
+                    if record.get(key) is not None)
+    for error in record.get("error_detail") or []:
+        if not isinstance(error, dict):
+            continue
+        frames = [f"    {frame.get('filename')}:{frame.get('lineno')} in {frame.get('name')}"
+                  for frame in error.get("frames") or [] if isinstance(frame, dict)]
+        text += "\n  Traceback (most recent call last):\n" + "\n".join(frames)
+        text += f"\n  {error.get('exc_type')}: {error.get('exc_value')}"
+    return str(record.get("level") or ""), text
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        content = Path(path).read_text(errors="replace").splitlines()
+    except OSError as exc:
+        return f"({path}: {exc})"
+    return "\n".join(content[-lines:])
+
+
+def task_log_tail(airflow_home: Path, dag_id: str, run_id: str, task_id: str,
+                  map_index: int = -1, lines: int = 40) -> str:
+    """A task instance's latest attempt, readable: its error records (with tracebacks)
+    when it has any, else its last ``lines`` lines."""
+    folder = task_log_dir(airflow_home, dag_id, run_id, task_id, map_index)
+    attempts = sorted(folder.glob("attempt=*.log"),
+                      key=lambda p: int(p.stem.removeprefix("attempt=") or 0))
+    if not attempts:
+        return f"(no log under {folder})"
+    records = [_render_log_line(line)
+               for line in attempts[-1].read_text(errors="replace").splitlines()]
+    errors = [text for level, text in records if level in ("error", "critical")]
+    shown = "\n".join(errors or [text for _, text in records]).splitlines()
+    return f"{attempts[-1]}:\n" + "\n".join(shown[-lines:])
+
+
+class AirflowServices:
+    """Scheduler, DAG processor and API server of one warehouse, as a context manager.
+
+    ``__enter__`` migrates the metadata database, sets the writer pool, starts the three
+    components (each in its own process group, output in
+    ``<AIRFLOW_HOME>/logs-services/<name>.log``), and waits until the API answers, the
+    scheduler and DAG processor heartbeat and ``dag_id`` is parsed without import errors.
+    ``__exit__`` stops them: SIGTERM to each process group, SIGKILL after
+    ``stop_timeout`` seconds, then any descendant still alive (task processes run in
+    process groups of their own) is killed too.
+    """
+
+    def __init__(self, warehouse: Path, *, api_port: int | None = None,
+                 dag_id: str = DAG_ID, start_timeout: float = 240.0,
+                 stop_timeout: float = 30.0,
+                 extra_env: Mapping[str, str] | None = None) -> None:
+        self.warehouse = Path(warehouse).resolve()
+        self.api_port = api_port if api_port is not None else free_port()
+        self.dag_id = dag_id
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self.env = airflow_environment(self.warehouse, api_port=self.api_port)
+        self.env.update(extra_env or {})
+        self.airflow_home = Path(self.env["AIRFLOW_HOME"])
+        self.base_url = self.env["AIRFLOW__API__BASE_URL"]
+        self.service_logs = self.airflow_home / SERVICE_LOGS_DIR_NAME
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._log_files: list[IO[bytes]] = []
+        self._http: httpx.Client | None = None
+        self._token: str | None = None
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def __enter__(self) -> AirflowServices:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def airflow(self) -> str:
+        return str(venv_bin() / "airflow")
+
+    def cli(self, *args: str, timeout: float = 300.0) -> str:
+        """Run one ``airflow`` CLI command in this environment; its output, or raise."""
+        log = self.service_logs / "cli.log"
+        self.service_logs.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run([self.airflow, *args], env=self.env, capture_output=True,
+                              text=True, timeout=timeout, cwd=self.warehouse)
+        with log.open("a") as handle:
+            handle.write(f"$ airflow {' '.join(args)}  (exit {done.returncode})\n"
+                         f"{done.stdout}{done.stderr}\n")
+        if done.returncode != 0:
+            raise AirflowError(f"`airflow {' '.join(args)}` exited {done.returncode}:\n"
+                               + "\n".join((done.stdout + done.stderr).splitlines()[-40:]))
+        return done.stdout
+
+    def start(self) -> None:
+        if not Path(self.airflow).exists():
+            raise AirflowError(f"{self.airflow} not found: run this from the project's "
+                               "virtualenv (`make install`)")
+        self.warehouse.mkdir(parents=True, exist_ok=True)
+        self.service_logs.mkdir(parents=True, exist_ok=True)
+        self.cli("db", "migrate")
+        self._ensure_password()  # before the API server reads the passwords file
+        try:
+            for name in SERVICES:
+                self._spawn(name)
+            # The pool while the components boot (every CLI call pays Airflow's import);
+            # the DAG is paused at creation, nothing is scheduled before it exists.
+            self.cli("pools", "set", WRITER_POOL, "1", WRITER_POOL_DESCRIPTION)
+            self.wait_until_ready(self.start_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _spawn(self, name: str) -> None:
+        args = {"scheduler": ["scheduler", "--skip-serve-logs"],
+                "dag-processor": ["dag-processor"],
+                "api-server": ["api-server", "--host", "127.0.0.1",
+                               "--port", str(self.api_port)]}[name]
+        log = (self.service_logs / f"{name}.log").open("ab")
+        log.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} airflow {' '.join(args)}\n"
+                  .encode())
+        log.flush()
+        self._log_files.append(log)
+        # Own session = own process group: stop() signals the whole group.
+        self.processes[name] = subprocess.Popen(
+            [self.airflow, *args], env=self.env, cwd=self.warehouse, stdin=subprocess.DEVNULL,
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise AirflowError(
+                    f"airflow {name} exited with {process.returncode}; last lines of "
+                    f"{self.service_logs / (name + '.log')}:\n"
+                    + tail(self.service_logs / f"{name}.log"))
+
+    def wait_until_ready(self, timeout: float) -> None:
+        """Until the API answers, scheduler and DAG processor heartbeat, and the DAG is
+        parsed (an import error of its file fails at once, with the traceback)."""
+        deadline = time.monotonic() + timeout
+        last = "nothing yet"
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                health = self.request("GET", "/api/v2/monitor/health", auth=False)
+                unhealthy = [part for part in ("metadatabase", "scheduler", "dag_processor")
+                             if (health.get(part) or {}).get("status") != "healthy"]
+                if unhealthy:
+                    last = f"unhealthy: {unhealthy}"
+                else:
+                    self._raise_on_import_errors()
+                    dag = self.get_dag()
+                    if dag is not None and not dag.get("is_stale"):
+                        return
+                    last = f"{self.dag_id} not parsed yet"
+            except (httpx.TransportError, AirflowError) as exc:
+                if isinstance(exc, AirflowError) and "import error" in str(exc):
+                    raise
+                last = f"{type(exc).__name__}: {exc}"
+            time.sleep(1.0)
+        raise AirflowError(f"Airflow not ready after {timeout:.0f} s ({last}); logs in "
+                           f"{self.service_logs}:\n" + "\n".join(
+                               f"--- {name}\n{tail(self.service_logs / (name + '.log'), 15)}"
+                               for name in SERVICES))
+
+    def _raise_on_import_errors(self) -> None:
+        errors = self.request("GET", "/api/v2/importErrors").get("import_errors") or []
+        if errors:
+            raise AirflowError("DAG import error(s):\n" + "\n".join(
+                f"{e.get('filename')}:\n{e.get('stack_trace')}" for e in errors))
+
+    def process_tree(self) -> list[psutil.Process]:
+        """Every live process started by this object: the components and descendants."""
+        found: dict[int, psutil.Process] = {}
+        for process in self.processes.values():
+            with contextlib.suppress(psutil.Error):
+                parent = psutil.Process(process.pid)
+                found[parent.pid] = parent
+                for child in parent.children(recursive=True):
+                    found[child.pid] = child
+        return list(found.values())
+
+    def stop(self) -> None:
+        """Stop every component and its descendants; idempotent. Scheduler and DAG
+        processor first (a task the scheduler stops reports its end through the API
+        server), then the API server; SIGKILL for whatever outlives ``stop_timeout``."""
+        if self._http is not None:
+            self._http.close()  # an open keep-alive connection delays uvicorn's shutdown
+            self._http = None
+        tree = self.process_tree()
+        deadline = time.monotonic() + self.stop_timeout
+        for stage in (("scheduler", "dag-processor"), ("api-server",)):
+            group = [self.processes[name] for name in stage if name in self.processes]
+            for process in group:
+                _signal_group(process.pid, signal.SIGTERM)
+            for process in group:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        _, alive = psutil.wait_procs(tree, timeout=max(0.1, deadline - time.monotonic()))
+        for process in self.processes.values():
+            _signal_group(process.pid, signal.SIGKILL)  # the groups' stragglers
+        for straggler in alive:  # descendants in process groups of their own (tasks)
+            with contextlib.suppress(psutil.Error):
+                straggler.kill()
+        psutil.wait_procs(alive, timeout=5)
+        for process in self.processes.values():
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+        self.processes.clear()
+        for log in self._log_files:
+            log.close()
+        self._log_files.clear()
+
+    # -- REST client -----------------------------------------------------------------
+
+    @property
+    def password(self) -> str:
+        """The admin's password (user :data:`ADMIN_USER`)."""
+        return self._ensure_password()
+
+    def _ensure_password(self) -> str:
+        """Write the admin's password to the simple auth manager's passwords file (mode
+        0600) unless one is there already; return it."""
+        path = Path(self.env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+        passwords: dict[str, str] = {}
+        if path.exists() and path.read_text().strip():
+            passwords = dict(json.loads(path.read_text()))
+        if ADMIN_USER not in passwords:
+            passwords[ADMIN_USER] = secrets.token_urlsafe(16)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(json.dumps(passwords) + "\n")
+        return passwords[ADMIN_USER]
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(base_url=self.base_url, timeout=30.0)
+        return self._http
+
+    def token(self, *, refresh: bool = False) -> str:
+        """A JWT for the admin (Airflow 3: ``POST /auth/token``)."""
+        if self._token is None or refresh:
+            answer = self.http.post("/auth/token",
+                                    json={"username": ADMIN_USER, "password": self.password})
+            if answer.status_code >= 400:
+                raise AirflowError(f"POST /auth/token: {answer.status_code} {answer.text}")
+            self._token = str(answer.json()["access_token"])
+        return self._token
+
+    def request(self, method: str, path: str, *, auth: bool = True,
+                **kwargs: Any) -> Any:
+        """One REST call; the JSON answer, or AirflowError naming status and body."""
+        for attempt in (1, 2):
+            headers = {"Authorization": f"Bearer {self.token(refresh=attempt > 1)}"} if auth else {}
+            answer = self.http.request(method, path, headers=headers, **kwargs)
+            if answer.status_code == 401 and auth and attempt == 1:
+                continue  # token expired: one fresh token
+            break
+        if answer.status_code >= 400:
+            raise AirflowError(f"{method} {path}: {answer.status_code} {answer.text[:2000]}")
+        return answer.json() if answer.content else None
+
+    def get_dag(self, dag_id: str | None = None) -> dict[str, Any] | None:
+        """The DAG as the API knows it, or None before it is parsed."""
+        try:
+            return dict(self.request("GET", f"/api/v2/dags/{dag_id or self.dag_id}"))
+        except AirflowError as exc:
+            if ": 404 " in str(exc):
+                return None
+            raise
+
+    def set_paused(self, paused: bool, dag_id: str | None = None) -> dict[str, Any]:
+        return dict(self.request("PATCH", f"/api/v2/dags/{dag_id or self.dag_id}",
+                                 params={"update_mask": "is_paused"},
+                                 json={"is_paused": paused}))
+
+    def unpause(self, dag_id: str | None = None) -> dict[str, Any]:
+        return self.set_paused(False, dag_id)
+
+    def pause(self, dag_id: str | None = None) -> dict[str, Any]:
+        return self.set_paused(True, dag_id)
+
+    def trigger(self, dag_id: str | None = None, *, conf: Mapping[str, Any] | None = None,
+                logical_date: datetime | None = None, run_id: str | None = None,
+                note: str | None = None) -> dict[str, Any]:
+        """Trigger a manual run. ``logical_date`` None sends ``"logical_date": null``
+        (Airflow 3: a run without a logical date, what the UI's trigger does)."""
+        body: dict[str, Any] = {
+            "logical_date": None if logical_date is None else logical_date.isoformat(),
+            "conf": dict(conf or {}),
+        }
+        if run_id is not None:
+            body["dag_run_id"] = run_id
+        if note is not None:
+            body["note"] = note
+        return dict(self.request("POST", f"/api/v2/dags/{dag_id or self.dag_id}/dagRuns",
+                                 json=body))
+
+    def runs(self, dag_id: str | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Every run of the DAG, oldest first (extra query filters: ``state``,
+        ``run_type``...)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.request("GET", f"/api/v2/dags/{dag_id or self.dag_id}/dagRuns",
+                                params={"order_by": "id", "limit": 100,
+                                        "offset": len(found), **filters})
+            found += page["dag_runs"]
+            if not page["dag_runs"] or len(found) >= page["total_entries"]:
+                return found
+
+    def get_run(self, run_id: str, dag_id: str | None = None) -> dict[str, Any]:
+        return dict(self.request("GET", f"/api/v2/dags/{dag_id or self.dag_id}/dagRuns/{run_id}"))
+
+    def task_instances(self, run_id: str, dag_id: str | None = None) -> list[dict[str, Any]]:
+        """Every task instance of a run, mapped ones included (one per map index)."""
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self.request(
+                "GET", f"/api/v2/dags/{dag_id or self.dag_id}/dagRuns/{run_id}/taskInstances",
+                params={"limit": 100, "offset": len(found)})
+            found += page["task_instances"]
+            if not page["task_instances"] or len(found) >= page["total_entries"]:
+                return found
+
+    def task_states(self, run_id: str, dag_id: str | None = None) -> dict[str, list[str]]:
+        """``task_id -> [state per map index]`` (one element for an unmapped task)."""
+        states: dict[str, list[str]] = {}
+        for ti in sorted(self.task_instances(run_id, dag_id),
+                         key=lambda ti: (ti["task_id"], ti["map_index"])):
+            states.setdefault(ti["task_id"], []).append(str(ti["state"]))
+        return states
+
+    def clear_task_instances(self, run_id: str, dag_id: str | None = None, *,
+                             task_ids: Iterable[str] | None = None,
+                             only_failed: bool = False) -> list[dict[str, Any]]:
+        """Clear a run's task instances (all, or ``task_ids``) so the scheduler runs them
+        again; the run goes back to queued. Returns the cleared task instances."""
+        body: dict[str, Any] = {"dry_run": False, "dag_run_id": run_id,
+                                "only_failed": only_failed, "reset_dag_runs": True}
+        if task_ids is not None:
+            body["task_ids"] = list(task_ids)
+        answer = self.request(
+            "POST", f"/api/v2/dags/{dag_id or self.dag_id}/clearTaskInstances", json=body)
+        return list(answer["task_instances"])
+
+    def failure_report(self, run_id: str, dag_id: str | None = None,
+                       task_instances: list[dict[str, Any]] | None = None,
+                       lines: int = 40) -> str:
+        """The failed (or up-for-retry) task instances of a run with the tail of their
+        latest attempt's log; the scheduler's log tail when no task failed."""
+        dag_id = dag_id or self.dag_id
+        tis = task_instances if task_instances is not None else self.task_instances(run_id,
+                                                                                     dag_id)
+        bad = [ti for ti in tis if ti["state"] in FAILED_TASK_STATES]
+        parts = ["task instances not succeeded: " + ", ".join(
+            f"{ti['task_id']}[{ti['map_index']}]={ti['state']}" for ti in bad)] if bad else []
+        for ti in bad:
+            if ti["state"] == "upstream_failed":
+                continue
+            parts.append(f"--- {ti['task_id']} (map_index {ti['map_index']}, "
+                         f"{ti['state']}): " + task_log_tail(
+                             self.airflow_home, dag_id, run_id, ti["task_id"],
+                             int(ti["map_index"]), lines))
+        if not any(ti["state"] in ("failed", "up_for_retry") for ti in bad):
+            parts.append("--- scheduler log tail:\n"
+                         + tail(self.service_logs / "scheduler.log", lines))
+        return "\n".join(parts)
+
+    def wait_for_run(self, run_id: str, dag_id: str | None = None, *,
+                     timeout: float = 600.0, poll: float = 1.0,
+                     expect: str | None = "success",
+                     fail_on_retry: bool = True) -> dict[str, Any]:
+        """Wait until the run is in a terminal state and return it. With ``expect``, any
+        other end state raises :class:`RunFailed` naming the failed tasks with their log
+        tails; so does a task going ``up_for_retry`` when ``fail_on_retry`` (the DAG
+        retries after minutes: waiting would only hide the error). Timeout: RunFailed
+        with the task states so far."""
+        dag_id = dag_id or self.dag_id
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_alive()
+            run = self.get_run(run_id, dag_id)
+            state = run["state"]
+            if state in TERMINAL_RUN_STATES and (expect is None or state == expect):
+                return run
+            tis = self.task_instances(run_id, dag_id)
+            retrying = [ti for ti in tis if ti["state"] == "up_for_retry"]
+            why = None
+            if state in TERMINAL_RUN_STATES:
+                why = f"ended {state}, expected {expect}"
+            elif fail_on_retry and retrying:
+                why = "has a task up for retry: " + ", ".join(
+                    f"{ti['task_id']}[{ti['map_index']}]" for ti in retrying)
+            elif time.monotonic() > deadline:
+                why = (f"still {state} after {timeout:.0f} s; task states: "
+                       + json.dumps(self.task_states(run_id, dag_id)))
+            if why:
+                raise RunFailed(f"DAG run {dag_id}/{run_id} {why}\n"
+                                + self.failure_report(run_id, dag_id, tis), run, tis)
+            time.sleep(poll)
+
+    def wait_for_new_run(self, known: Iterable[str] = (), dag_id: str | None = None, *,
+                         timeout: float = 120.0, poll: float = 1.0,
+                         **filters: Any) -> dict[str, Any]:
+        """The first run whose id is not in ``known`` (e.g. the one the scheduler creates
+        after an unpause)."""
+        known = set(known)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._check_alive()
+            new = [run for run in self.runs(dag_id, **filters) if run["dag_run_id"] not in known]
+            if new:
+                return new[0]
+            time.sleep(poll)
+        raise AirflowError(f"no new run of {dag_id or self.dag_id} after {timeout:.0f} s; "
+                           f"scheduler log tail:\n{tail(self.service_logs / 'scheduler.log')}")
+
+    def iter_logs(self) -> Iterator[Path]:
+        """The components' log files."""
+        yield from sorted(self.service_logs.glob("*.log"))
