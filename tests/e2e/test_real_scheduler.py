@@ -29,8 +29,8 @@ import psutil
 import pytest
 
 from citytiers.discover.metadata import sidecar_path
-from citytiers.orchestration.airflow_local import AirflowServices
 from citytiers.settings import PROJECT_ROOT
+from tests.support.airflow_api import AirflowApi
 
 NIGHT_TIMEOUT = 300.0  # s; the sample night takes about 1.5 min on 2 cores
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,9 +38,9 @@ DONE = {"success", "skipped"}
 
 
 @pytest.fixture(scope="module")
-def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowServices]:
+def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowApi]:
     warehouse = tmp_path_factory.mktemp("sched_warehouse")
-    with AirflowServices(warehouse) as services:
+    with AirflowApi(warehouse) as services:
         dags = Path(services.env["AIRFLOW__CORE__DAGS_FOLDER"])
         if dags != PROJECT_ROOT / "dags":  # CITYTIERS_TEST_DAGS_FOLDER, for debugging only
             warnings.warn(f"testing the DAGs in {dags}, not the checkout's", stacklevel=1)
@@ -56,7 +56,7 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowService
     assert not alive, f"Airflow processes left running: {alive}"
 
 
-def published(airflow: AirflowServices) -> Path:
+def published(airflow: AirflowApi) -> Path:
     return airflow.warehouse / "citytiers.duckdb"
 
 
@@ -90,7 +90,7 @@ def parse(timestamp: str) -> dt.datetime:
     return dt.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
 
 
-def assert_finished(airflow: AirflowServices, run_id: str) -> dict[str, list[str]]:
+def assert_finished(airflow: AirflowApi, run_id: str) -> dict[str, list[str]]:
     states = airflow.task_states(run_id)
     unfinished = {task: s for task, s in states.items() if not set(s) <= DONE}
     assert not unfinished, f"run {run_id} succeeded with unfinished tasks: {unfinished}"

@@ -1,5 +1,5 @@
-"""``citytiers status``, ``citytiers report`` and ``citytiers run``: what a steward or an
-analyst runs to see the warehouse, its reports, and to run the night by hand."""
+"""``citytiers status``, ``summary``, ``report``, ``docs`` and ``run``: what a steward or an
+analyst runs to see the warehouse and its reports, and to run the night by hand."""
 
 from __future__ import annotations
 
@@ -14,6 +14,17 @@ from citytiers.settings import load_settings
 
 STATE_STYLES = {"clean": "green", "unchanged": "cyan", "degraded": "yellow",
                 "failed": "bold red"}
+
+
+@click.command()
+def summary() -> None:
+    """Print the last run's summary (written by the DAG's report task)."""
+    settings = load_settings()
+    path = settings.reports / "run_summary.md"
+    if not path.exists():
+        click.echo(f"No run summary at {path}: run `make run` first.", err=True)
+        sys.exit(1)
+    click.echo(path.read_text(encoding="utf-8"))
 
 
 @click.command()
