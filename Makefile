@@ -25,7 +25,7 @@ SOURCES ?=
 SAMPLES ?= 1
 RUN_FLAGS = $(if $(filter 0,$(SAMPLES)),--no-samples) $(foreach d,$(SOURCES),--source "$(d)")
 
-.PHONY: run test lint install duckdb-cli airflow docs screenshots clean-warehouse load-reference bench
+.PHONY: run test test-fast lint install duckdb-cli airflow docs screenshots clean-warehouse load-reference bench
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -90,6 +90,12 @@ load-reference:
 test: $(STAMP) $(DUCKDB_CLI)
 	$(BIN)/ruff check src dags tests tools
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
+
+## The inner loop: unit and functional tests without Airflow or Spark (no e2e, no Spark
+## build), on both cores. `make test` is what CI runs; this is what you run while editing.
+test-fast: $(STAMP)
+	$(BIN)/ruff check src dags tests tools
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "unit or functional" --ignore=tests/dags
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests tools

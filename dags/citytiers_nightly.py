@@ -42,7 +42,8 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
-WRITER_POOL = "citytiers_writer"
+from citytiers.orchestration.writer_pool import WRITER_POOL
+
 MARTS_ASSET = Asset(name="citytiers_marts", uri="file://warehouse/citytiers.duckdb")
 
 

@@ -35,7 +35,7 @@ def duckdb_config(path: Path | str | None = None) -> dict[str, str | int]:
 def open_duckdb(path: Path | str | None = None, *,
                 read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect`` with :func:`duckdb_config`: the one way this package opens a
-    DuckDB database (``tests/unit/test_duckdb_connections.py`` holds it to that)."""
+    DuckDB database (``tests/unit/test_database.py`` holds it to that)."""
     return duckdb.connect(str(path) if path else ":memory:", read_only=read_only,
                           config=duckdb_config(path))
 

@@ -2,7 +2,7 @@
 
 ``CITYTIERS_PAUSE_AT=<point>`` makes the process that reaches ``<point>`` write the file
 ``<warehouse>/build/paused_at_<point>`` and sleep until it is killed; the tests then
-``SIGKILL`` it there (tests/functional/test_crash_safety.py) and check that the writer's
+``SIGKILL`` it there (tests/functional/load/test_crash_safety.py) and check that the writer's
 and the published databases are exactly as before. Unset (always, outside those tests) a
 point costs one environment lookup.
 """

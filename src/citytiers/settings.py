@@ -155,7 +155,7 @@ class Settings:
     @property
     def history_db(self) -> Path:
         """The run history (schema ``audit``): what every night did, for the quality
-        report and ``citytiers status`` (citytiers/reporting/history_schema.sql)."""
+        report and ``citytiers status`` (citytiers/report/history_schema.sql)."""
         return self.warehouse / HISTORY_DB_NAME
 
     @property

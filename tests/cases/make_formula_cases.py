@@ -1,7 +1,7 @@
 """Write the formula-cell test cases. EVERY FIGURE HERE IS INVENTED (not official statistics).
 
 Three small yearbook tables (title row, header ``城市,地区生产总值(万元)``, real city names,
-invented figures) whose GDP column holds formula cells, for tests/unit/test_formulas.py:
+invented figures) whose GDP column holds formula cells, for tests/unit/parse/test_read_formulas.py:
 
 - ``bad/formula_without_cached_value.xlsx``: 10 cities, 3 GDP cells are formulas without a
   stored result (as a script such as openpyxl writes them): they would read as blanks.
@@ -122,7 +122,7 @@ def write_case(case: Case, path: Path) -> None:
 
     save_workbook(workbook, path, CREATOR, title=TITLE, edit={SHEET_PART: with_results})
     path.with_name(path.name + ".release.yml").write_text(
-        "# Test case for tests/unit/test_formulas.py, written by "
+        "# Test case for tests/unit/parse/test_read_formulas.py, written by "
         "tests/cases/make_formula_cases.py:\n"
         f"# {case.purpose}\n"
         "# Invented figures, not official statistics.\n"

@@ -24,10 +24,10 @@ import duckdb
 import openpyxl
 import pytest
 
-from citytiers.audit.candidate import copy_of_writer
 from citytiers.discover.metadata import sidecar_path
 from citytiers.publish.swap import storage_version
 from citytiers.settings import PROJECT_ROOT, PUBLISH_STORAGE_VERSION, Settings
+from citytiers.transform.candidate import copy_of_writer
 from citytiers.transform.dbt_runner import NIGHTLY_BUILD, run_build
 from citytiers.transform.raw_parquet import raw_tables
 from citytiers.transform.spark import built_marts, spark_dir

@@ -7,7 +7,7 @@ import jinja2
 import pytest
 
 from citytiers.errors import ReleaseError
-from citytiers.load.release_order import latest_release_first, release_kind_of
+from citytiers.release_order import latest_release_first, release_kind_of
 from citytiers.settings import PROJECT_ROOT, dbt_vars
 
 MACRO = PROJECT_ROOT / "dbt_project" / "macros" / "latest_release_first.sql"

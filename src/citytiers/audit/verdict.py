@@ -1,7 +1,7 @@
 """The audit before publish, and culprit isolation (write-audit-publish).
 
 Every night the marts are built in a copy of the writer's database (the candidate:
-:func:`citytiers.audit.candidate.prepare_candidate`) and audited there: ``dbt build``'s tests,
+:func:`citytiers.transform.candidate.prepare_candidate`) and audited there: ``dbt build``'s tests,
 then the GX mart suites. When a check fails, its offending rows name the releases they were
 computed from (lineage columns: :func:`citytiers.validate.suites.mart_lineage_columns`).
 
@@ -28,7 +28,6 @@ from typing import Any
 
 import pandas as pd
 
-from citytiers.audit.candidate import prepare_candidate
 from citytiers.database import connect
 from citytiers.errors import TerminalError
 from citytiers.load.release_states import (
@@ -38,6 +37,7 @@ from citytiers.load.release_states import (
     record_changes,
 )
 from citytiers.settings import Settings, max_audit_rounds
+from citytiers.transform.candidate import prepare_candidate
 from citytiers.transform.dbt_runner import (
     DbtFailed,
     build,

@@ -47,7 +47,7 @@ def releases_list(state: str | None) -> None:
 @click.argument("release")
 def releases_show(release: str) -> None:
     """Everything about RELEASE (an id, a prefix of 6+ characters, or a file name)."""
-    from citytiers.gates.findings import release_findings
+    from citytiers.findings import release_findings
     from citytiers.load.release_states import ReleaseNotFound, resolve
 
     settings = load_settings()

@@ -43,7 +43,7 @@ class ReleaseMetadata(BaseModel):
     format: str | None = None
     is_synthetic: bool = False
     # yearbook | communique | preliminary | census_revision: decides a same-day tie
-    # (citytiers.load.release_order); left out, the file format's kind.
+    # (citytiers.release_order); left out, the file format's kind.
     release_kind: str | None = None
 
     @field_validator("data_years")

@@ -36,11 +36,11 @@ from citytiers.database import connect, ensure_raw_schema, open_duckdb
 from citytiers.discover.metadata import ReleaseMetadata
 from citytiers.errors import ReleaseError
 from citytiers.gates.queries import PROBLEMS_TABLE, find_problems
-from citytiers.load.release_order import latest_release_first
 from citytiers.parse.normalize.code_resolution import NOTES_COLUMNS, NOTES_TABLE
 from citytiers.parse.normalize.codes import optional_suffix_sql
 from citytiers.parse.normalize.dictionary import Dictionary, normalize_label, read_csv_rows
 from citytiers.parse.normalize.names import LATEST_CODE_RECORD_RELEASE, short_forms
+from citytiers.release_order import latest_release_first
 from citytiers.settings import Settings
 
 ROUTINE = "routine"

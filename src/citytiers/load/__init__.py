@@ -2,4 +2,4 @@
 
 ``ingest`` runs one release through parse -> gates -> load (or quarantine with a reason),
 ``raw`` writes it, ``release_states`` records withdraw / restore / accept / quarantine after
-the audit, ``release_order`` is the one order of releases (latest first)."""
+the audit."""

@@ -12,14 +12,14 @@ from citytiers.discover.candidates import Candidate, is_regular_file
 from citytiers.discover.metadata import ReleaseMetadata
 from citytiers.discover.storage import archive, quarantine
 from citytiers.errors import TerminalError, TransientError, ValidationFailed
-from citytiers.gates.findings import PROBLEM, WARNING, Finding, problems_of, read_staged
+from citytiers.findings import PROBLEM, WARNING, Finding, problems_of, read_staged
 from citytiers.gates.reference import revision_of, stage_gate_reference
 from citytiers.load.raw import ReleaseRecord, StagedTables, is_loaded, record_release
-from citytiers.load.release_order import release_kind_of
 from citytiers.load.release_states import Acceptance, acceptance_of
 from citytiers.parse.buffer import Staging
 from citytiers.parse.normalize.dictionary import Dictionary, cached_dictionary
 from citytiers.parse.release import ParsedRelease, parse_release
+from citytiers.release_order import release_kind_of
 from citytiers.settings import Settings, max_release_bytes
 from citytiers.validate.gx_project import run_checkpoint
 
@@ -43,7 +43,7 @@ class IngestOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     # Per GX suite run on the release: ValidationOutcome.to_check() (the quality report).
     checks: list[dict[str, Any]] = field(default_factory=list)
-    # Its problems and warnings row by row (citytiers.gates.findings.Finding as dicts).
+    # Its problems and warnings row by row (citytiers.findings.Finding as dicts).
     findings: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:

@@ -12,7 +12,7 @@ import pandas as pd
 from citytiers.database import connect, raw_schema_sql
 from citytiers.discover.metadata import ReleaseMetadata
 from citytiers.faults import LOAD_BEFORE_COMMIT, crash_point
-from citytiers.gates.findings import Finding, as_table
+from citytiers.findings import Finding, as_table
 from citytiers.settings import Settings
 
 

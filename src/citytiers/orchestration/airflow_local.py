@@ -39,6 +39,11 @@ from typing import IO, Any
 import httpx
 import psutil
 
+from citytiers.orchestration.writer_pool import (
+    WRITER_POOL,
+    WRITER_POOL_DESCRIPTION,
+    WRITER_POOL_SLOTS,
+)
 from citytiers.settings import (
     TEST_DAGS_FOLDER_VARIABLE,
     dags_folder_override,
@@ -46,8 +51,6 @@ from citytiers.settings import (
 )
 
 DAG_ID = "citytiers_nightly"
-WRITER_POOL = "citytiers_writer"
-WRITER_POOL_DESCRIPTION = "One writer for the DuckDB warehouse"
 DEFAULT_API_PORT = 8080
 ADMIN_USER = "admin"
 SERVICES = ("scheduler", "dag-processor", "api-server")
@@ -269,7 +272,7 @@ class AirflowServices:
                 self._spawn(name)
             # The pool while the components boot (every CLI call pays Airflow's import);
             # the DAG is paused at creation, nothing is scheduled before it exists.
-            self.cli("pools", "set", WRITER_POOL, "1", WRITER_POOL_DESCRIPTION)
+            self.set_writer_pool()
             self.wait_until_ready(self.start_timeout)
         except BaseException:
             self.stop()
@@ -297,6 +300,10 @@ class AirflowServices:
                     f"airflow {name} exited with {process.returncode}; last lines of "
                     f"{self.service_logs / (name + '.log')}:\n"
                     + tail(self.service_logs / f"{name}.log"))
+
+    def set_writer_pool(self) -> None:
+        """Create (or reset) the one-slot writer pool the DAG's tasks run in."""
+        self.cli("pools", "set", WRITER_POOL, str(WRITER_POOL_SLOTS), WRITER_POOL_DESCRIPTION)
 
     def wait_until_ready(self, timeout: float) -> None:
         """Until the API answers, scheduler and DAG processor heartbeat, and the DAG is

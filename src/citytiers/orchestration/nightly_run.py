@@ -14,8 +14,6 @@ from pathlib import Path
 
 from citytiers.orchestration.airflow_local import (
     DAG_ID,
-    WRITER_POOL,
-    WRITER_POOL_DESCRIPTION,
     AirflowServices,
 )
 from citytiers.settings import SAMPLE_RELEASES_DIR, Settings
@@ -54,7 +52,7 @@ def run_nightly(settings: Settings, dirs: list[str],
     services = AirflowServices(settings.warehouse)  # its environment and CLI; no server
     services.airflow_home.mkdir(parents=True, exist_ok=True)
     services.cli("db", "migrate", timeout=600)
-    services.cli("pools", "set", WRITER_POOL, "1", WRITER_POOL_DESCRIPTION)
+    services.set_writer_pool()
     log = services.airflow_home / "last-run.log"
     started = time.monotonic()
     finished, failed = 0, False

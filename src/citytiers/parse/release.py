@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from citytiers import findings
 from citytiers.discover.metadata import ReleaseMetadata, read_sidecar, resolve_metadata
 from citytiers.errors import ReleaseError
-from citytiers.gates import findings
-from citytiers.gates.findings import Finding
+from citytiers.findings import Finding
 from citytiers.parse.buffer import Staging
 from citytiers.parse.layouts import adapter_for
 from citytiers.parse.normalize.code_resolution import resolve_retired_codes
@@ -34,7 +34,7 @@ class ParsedRelease:
     table_names: list[str]
     # Loaded, but a steward should know: formula cells read as their stored values.
     warnings: list[str] = field(default_factory=list)
-    # Row-level warnings (citytiers.gates.findings), also staged as ``release_findings``.
+    # Row-level warnings (citytiers.findings), also staged as ``release_findings``.
     findings: list[Finding] = field(default_factory=list)
 
     @property

@@ -15,7 +15,7 @@ from citytiers.transform import spark
 from citytiers.transform.build_state import forget_build, read_json, record_build
 
 # dbt unit tests check the models' SQL on fixed inputs, not the data: they run in `make
-# test` (tests/functional/test_dbt_unit_tests.py, on empty models: UNIT_TESTS), not every
+# test` (tests/functional/transform/test_dbt_unit_tests.py, on empty models: UNIT_TESTS), not every
 # night, as dbt advises; that is a third of a build's time here.
 NIGHTLY_BUILD = ["build", "--exclude-resource-type", "unit_test"]
 UNIT_TESTS = ["build", "--empty", "--exclude-resource-type", "test"]

@@ -17,9 +17,9 @@ import json
 import os
 from pathlib import Path
 
-from citytiers.audit.candidate import copy_of_writer
 from citytiers.errors import CitytiersError
 from citytiers.settings import Settings
+from citytiers.transform.candidate import copy_of_writer
 from citytiers.transform.dbt_runner import NIGHTLY_BUILD, run_build
 
 

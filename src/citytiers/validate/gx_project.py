@@ -116,7 +116,7 @@ def patch_sql_result_fetching() -> None:
     works where the driver buffers results; duckdb-engine does not, so every metric came
     back empty ("list index out of range", GX issue #11579). Buffer the result while the
     connection is open (``freeze()``). Idempotent; a test with bad data proves the suites
-    fail where they must (tests/functional/test_validation.py)."""
+    fail where they must (tests/functional/validate/test_gx_project.py)."""
     from great_expectations.execution_engine import SqlAlchemyExecutionEngine
 
     if getattr(SqlAlchemyExecutionEngine.execute_query, "_citytiers_buffered", False):

@@ -30,7 +30,8 @@ PLACEHOLDERS = frozenset({"", "—", "——", "–", "-", "－", "…", "……
 PRINTED_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 # NFKC of the full-width forms block (U+FF01-U+FF5E -> U+0021-U+007E): full-width digits,
 # signs, decimal point and comma as printed by Chinese typesetting; and of the ellipsis
-# (U+2026 -> "..."), so that folded text is what NFKC gives (tests/unit/test_value_path.py).
+# (U+2026 -> "..."), so that folded text is what NFKC gives
+# (tests/unit/parse/test_layouts_cells.py).
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 HALF_WIDTH = "".join(chr(c) for c in range(0x21, 0x7F))
 # Exact arithmetic: a printed figure as DECIMAL(38,10) times a factor as DECIMAL(18,6) is a

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from citytiers.gates.findings import WARNING, Finding
+from citytiers.findings import WARNING, Finding
 from citytiers.parse.normalize.code_history import CodeHistory
 from citytiers.parse.normalize.dictionary import Dictionary, normalize_label
 from citytiers.parse.normalize.names import short_forms

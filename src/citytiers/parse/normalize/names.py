@@ -22,8 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from citytiers.load.release_order import latest_release_first
 from citytiers.parse.normalize.codes import OPTIONAL_SUFFIXES, is_municipality
+from citytiers.release_order import latest_release_first
 
 # The code-record release in force: the latest loaded and not withdrawn (names and the
 # code-list gate).

@@ -1,4 +1,4 @@
-"""The bulk value path (adapters/cells.py) against the one-cell reference semantics
+"""The bulk value path (parse/layouts/cells.py) against the one-cell reference semantics
 (``base.parse_number`` + ``to_base_unit``, what the row-by-row parser did per cell):
 the same placeholders, the same numbers, the same exact conversions, for any text."""
 

@@ -3,7 +3,7 @@ listed with the known names nearest in writing and in sound (pinyin), those of t
 release's own province first among equally near ones. Help only: never a resolution.
 
 The seed dictionary here; the real code records' name history in
-tests/functional/test_real_name_suggestions.py."""
+tests/functional/parse/test_normalize_real_suggestions.py."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import pytest
 from citytiers.parse.normalize.dictionary import Dictionary
 from citytiers.parse.release import parse_release
 
-GOOD = Path(__file__).resolve().parents[1] / "cases" / "good"
+GOOD = Path(__file__).resolve().parents[2] / "cases" / "good"
 TIDY = {("320500", "gdp", "whole_city", 1571681000000.0, 2, "F"),
         ("320100", "gdp", "whole_city", 1690785000000.0, 3, "F"),
         ("320200", "population_resident", "whole_city", 7490800.0, 4, "F")}

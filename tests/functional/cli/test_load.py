@@ -18,7 +18,7 @@ from citytiers.cli.main import EXIT_LOCKED, main
 from citytiers.discover.metadata import sidecar_path
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+CASES = Path(__file__).resolve().parents[2] / "cases"
 GOOD = SAMPLE_RELEASES_DIR / "sample_communique_2023.csv"
 # Row 5 (苏州市), column D holds "abc".
 BAD = CASES / "bad" / "non_numeric_value.csv"

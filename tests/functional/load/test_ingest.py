@@ -20,7 +20,7 @@ from citytiers.errors import WarehouseLocked
 from citytiers.load.ingest import ingest
 from citytiers.settings import Settings
 
-CASES = Path(__file__).resolve().parents[1] / "cases"
+CASES = Path(__file__).resolve().parents[2] / "cases"
 
 YEARBOOK = "sample_yearbook_2020_t2-1.xlsx"
 COMMUNIQUE = "sample_communique_2022.csv"

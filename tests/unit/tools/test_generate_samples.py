@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from tools import generate_samples as generate
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 RELEASES_DIR = REPO_ROOT / "src" / "citytiers" / "samples" / "releases"
 CITY_REFERENCE = REPO_ROOT / "dbt_project" / "seeds" / "city_reference.csv"
 SIDECAR_SUFFIX = ".release.yml"

@@ -24,11 +24,11 @@ import duckdb
 import psutil
 import pytest
 
-from citytiers.audit.candidate import prepare_candidate
 from citytiers.faults import LOAD_BEFORE_COMMIT, PAUSE_VARIABLE, PUBLISH_BEFORE_REPLACE, marker
 from citytiers.orchestration import steps
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
 from citytiers.transform.build_state import needs_build
+from citytiers.transform.candidate import prepare_candidate
 from citytiers.transform.dbt_runner import DBT_MAIN
 
 BASE = [SAMPLE_RELEASES_DIR / "sample_communique_2022.csv"]

@@ -17,7 +17,7 @@ from citytiers.parse.normalize.dictionary import Dictionary
 from citytiers.parse.release import parse_release
 from citytiers.settings import PROJECT_ROOT
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+GOLDEN = Path(__file__).resolve().parents[2] / "golden"
 SYNTHETIC = sorted((GOLDEN / "synthetic").glob("*.tsv"))
 ERRORS = json.loads((GOLDEN / "synthetic" / "errors.json").read_text(encoding="utf-8"))
 REAL = json.loads((GOLDEN / "real_data_digests.json").read_text(encoding="utf-8"))

@@ -30,7 +30,8 @@ SIDECAR_SUFFIX = ".release.yml"
 # Parseable cases that the raw_observations suite rejects (used by the functional tests).
 PARSEABLE = ("negative_gdp.csv", "duplicate_key.csv")
 NO_SIDECAR = ("no_sidecar_no_title.csv",)
-# Cases whose sidecar itself is the defect (refused when read; tests/functional/test_bad_night.py).
+# Cases whose sidecar itself is the defect (refused when read;
+# tests/functional/orchestration/test_bad_night.py).
 BAD_SIDECAR = ("sidecar_billion_laughs.csv",)
 
 
@@ -97,7 +98,8 @@ def case_files(folder: Path) -> list[str]:
 
 @pytest.mark.unit
 def test_every_parse_level_defect_is_a_case_file() -> None:
-    # Every case's night outcome is asserted in tests/functional/test_bad_night.py; these
+    # Every case's night outcome is asserted in
+    # tests/functional/orchestration/test_bad_night.py; these
     # are the ones refused by the parser itself, checked here cell by cell.
     tested = {d.file for d in DEFECTS} | set(PARSEABLE) | set(NO_SIDECAR)
     assert tested <= set(case_files(BAD))

@@ -28,7 +28,7 @@ from citytiers.transform.dbt_runner import run_dbt
 RUN = "scheduled__2026-12-01T02:00:00+08:00"
 BASE = ("sample_communique_2022.csv", "sample_communique_2023.csv")
 HEADER = "city_code,city_name,data_year,indicator,scope,value,unit\n"
-SIDECAR = """# SYNTHETIC test release (tests/functional/test_audit_isolation.py): invented figures.
+SIDECAR = """# SYNTHETIC test release (test_verdict_isolation.py): invented figures.
 publisher: sample
 title: "SYNTHETIC SAMPLE - {title}"
 edition_year: 2025

@@ -1,7 +1,7 @@
 """Every DuckDB connection the package opens is bounded by the one memory setting
 (CITYTIERS_DUCKDB_MEMORY_LIMIT) and spills to a temporary directory: they all go through
-citytiers.database.open_duckdb (dbt's through profiles.yml: tests/functional/
-test_duckdb_memory.py)."""
+citytiers.database.open_duckdb (dbt's through profiles.yml:
+tests/functional/transform/test_dbt_runner_memory.py)."""
 
 from __future__ import annotations
 
