@@ -98,10 +98,10 @@ def main(argv: list[str] | None = None) -> int:
                                         log=lambda line: print(line, flush=True),
                                         engines=args.engines, builds_only=args.builds_only)
         if 1 in args.scales and not (args.no_quiet_night or args.builds_only):
-            quiet = stages.quiet_night(ctx, repeats(1))
-            results.append(quiet)
-            median = f"{quiet.median:.0f} s" if quiet.median is not None else "failed"
-            print(f"  quiet night: {median}", flush=True)
+            for night in stages.nights(ctx, repeats(1)):
+                results.append(night)
+                median = f"{night.median:.0f} s" if night.median is not None else "failed"
+                print(f"  {night.label}: {median}", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(ctx.runs_dir, ignore_errors=True)

@@ -46,7 +46,8 @@ MAKE_VARIABLES = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
 INGEST_STAGES = ("parse", "gates", "validate", "load")
 # The order of the report's table (stage, then scale).
 STAGE_ORDER = ("load_startup", "tidy_ingest", "yearbook_ingest", "duckdb_read_csv", "calamine_read",
-               "dbt_build", "spark_build", "full_rebuild", "quiet_night")
+               "dbt_build", "dbt_sql_direct", "spark_build", "full_rebuild", "samples_dbt_build",
+               "first_night", "quiet_night")
 # The dbt build stage of each engine (dbt target): stage name and label.
 BUILD_STAGES = {"duckdb": ("dbt_build", "dbt build (transform.build)"),
                 "spark": ("spark_build", "dbt build on Spark, local[*] (transform.build)")}
@@ -275,6 +276,32 @@ def dbt_build(ctx: Context, scale: int, loaded: Path, observations: int,
     return result
 
 
+def dbt_sql_direct(ctx: Context, scale: int, loaded: Path, observations: int,
+                   repeats: int) -> StageResult:
+    """The limit of ``dbt build``: the SQL dbt compiled in the last build on ``loaded``
+    (every model, then every data test), run directly in one DuckDB connection with the
+    same memory setting, in the order dbt ran it. The database is restored before every
+    run like the build's; the difference to ``dbt_build`` is dbt's own overhead (parsing,
+    the DAG, its adapter, a connection per node, run results)."""
+    from citytiers.settings import Settings
+
+    result = StageResult("dbt_sql_direct", "limit: dbt's compiled SQL run directly "
+                         "(one DuckDB connection)", scale, observations)
+    settings = Settings(home=ctx.home, warehouse=loaded)
+    template = loaded / "build" / "loaded.duckdb.sql-copy"
+    shutil.copy2(settings.build_db, template)
+    for attempt in range(repeats):
+        shutil.copy2(template, settings.build_db)
+        measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", "dbt-sql"],
+                               f"{scale}x_dbt_sql_direct_{attempt}", loaded)
+        result.runs.append(measured)
+        if not measured.ok:
+            result.notes.append(f"dbt's compiled SQL {scale}x: {measured.failure()}")
+    shutil.copy2(template, settings.build_db)
+    template.unlink(missing_ok=True)
+    return result
+
+
 def full_rebuild(ctx: Context, inputs: Inputs, repeats: int, *,
                  build: bool = True) -> tuple[StageResult, Path]:
     """A fresh warehouse: ``citytiers load --build`` of both releases; returns the result
@@ -298,19 +325,52 @@ def full_rebuild(ctx: Context, inputs: Inputs, repeats: int, *,
     return result, warehouse
 
 
-def quiet_night(ctx: Context, repeats: int) -> StageResult:
-    """``make run WAREHOUSE=<bench warehouse>`` once (loads the samples), then ``repeats``
-    more times: the ``DAG run took N s`` of those (nothing new arrives)."""
+def nights(ctx: Context, repeats: int) -> list[StageResult]:
+    """The nights on the bundled samples: the first ``make run`` into an empty warehouse
+    (``first_night``), ``dbt build`` on the warehouse it left (``samples_dbt_build``) and
+    the quiet nights after it (``quiet_night``)."""
+    first = StageResult("first_night", "first night (make run on the samples)", 1, None)
+    quiet = quiet_night(ctx, repeats, first)
+    results = [first]
+    warehouse = ctx.runs_dir / "quiet_night"
+    if first.ok_runs:
+        from citytiers.settings import Settings
+
+        samples = StageResult("samples_dbt_build", "dbt build on the samples "
+                              "(transform.build)", 1, None)
+        build_db = Settings(home=ctx.home, warehouse=warehouse).build_db
+        template = build_db.with_name(build_db.name + ".bench-copy")
+        shutil.copy2(build_db, template)
+        for attempt in range(repeats):
+            shutil.copy2(template, build_db)
+            measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", "dbt-build"],
+                                   f"samples_dbt_build_{attempt}", warehouse)
+            samples.runs.append(measured)
+            if not measured.ok:
+                samples.notes.append(f"dbt build on the samples: {measured.failure()}")
+        shutil.copy2(template, build_db)
+        template.unlink(missing_ok=True)
+        results.append(samples)
+    return [*results, quiet]
+
+
+def quiet_night(ctx: Context, repeats: int, first_night: StageResult) -> StageResult:
+    """``make run WAREHOUSE=<bench warehouse>`` once (loads the samples; recorded in
+    ``first_night``), then ``repeats`` more times: the ``DAG run took N s`` of those
+    (nothing new arrives)."""
     result = StageResult("quiet_night", "quiet night (make run, nothing new)", 1, None)
     warehouse = fresh(ctx.runs_dir / "quiet_night")
     command = ["make", "--no-print-directory", "-C", str(ctx.home), "run",
                f"WAREHOUSE={warehouse}"]
     first = ctx.measure(command, "quiet_night_first", warehouse)
+    first_night.runs.append(first)
     if not first.ok:
         result.notes.append(f"quiet night: the first `make run` failed: {first.failure()}")
         result.seconds_override = []
+        first_night.seconds_override = []
         return result
     took = DAG_RUN_TOOK.search(first.stdout)
+    first_night.seconds_override = [float(took.group(1))] if took else []
     result.notes.append(f"quiet night: the first `make run` (the sample releases) took "
                         f"{first.seconds:.0f} s wall"
                         + (f", DAG run {took.group(1)} s" if took else ""))
@@ -375,6 +435,8 @@ def run_scale(ctx: Context, inputs: Inputs, repeats: int, log: object = print, *
     for engine in engines:
         if rebuilt.ok_runs:
             done(dbt_build(ctx, inputs.scale, warehouse, total, repeats, engine))
+            if engine == "duckdb":  # its limit, on the compiled SQL of that build
+                done(dbt_sql_direct(ctx, inputs.scale, warehouse, total, repeats))
             continue
         stage, label = BUILD_STAGES[engine]
         results.append(StageResult(stage, label, inputs.scale, total, notes=[
@@ -415,9 +477,47 @@ def _dbt_build() -> dict[str, object]:
     return build(load_settings())
 
 
+def _dbt_sql() -> dict[str, object]:
+    """dbt's compiled SQL of the last build, run directly (:func:`dbt_sql_direct`)."""
+    from citytiers.database import open_duckdb
+    from citytiers.settings import load_settings
+    from citytiers.transform.build_state import read_json
+    from citytiers.transform.dbt_runner import target_dir
+
+    settings = load_settings()
+    target = target_dir(settings)
+    manifest = read_json(target / "manifest.json")
+    run_results = read_json(target / "run_results.json")
+    if not isinstance(manifest, dict) or not isinstance(run_results, dict):
+        raise SystemExit(f"no manifest.json / run_results.json of a dbt build in {target}")
+    nodes = manifest["nodes"]
+    statements: list[str] = []
+    tests = 0
+    # run_results lists the nodes as they finished: an order dbt's DAG allowed.
+    for done in run_results["results"]:
+        node = nodes.get(done["unique_id"])
+        if node is None or not node.get("compiled_code"):
+            continue
+        sql = node["compiled_code"]
+        materialized = node.get("config", {}).get("materialized")
+        if node["resource_type"] == "model" and materialized in {"table", "incremental",
+                                                                   "view"}:
+            kind = "view" if materialized == "view" else "table"
+            relation = node["relation_name"]
+            statements.append(f"create schema if not exists {relation.rsplit('.', 1)[0]}")
+            statements.append(f"create or replace {kind} {relation} as {sql}")
+        elif node["resource_type"] == "test":
+            tests += 1
+            statements.append(f"select count(*) from ({sql}) as failures")
+    with open_duckdb(settings.build_db) as connection:
+        for statement in statements:
+            connection.execute(statement).fetchall()
+    return {"statements": len(statements), "tests": tests}
+
+
 def main(argv: list[str]) -> int:
-    """``python -m tools.bench.stages read-csv CSV DB | calamine XLSX | dbt-build``:
-    one stage in this process; prints one JSON line."""
+    """``python -m tools.bench.stages read-csv CSV DB | calamine XLSX | dbt-build |
+    dbt-sql``: one stage in this process; prints one JSON line."""
     command, *arguments = argv
     if command == "read-csv":
         result = _read_csv(*arguments)
@@ -425,6 +525,8 @@ def main(argv: list[str]) -> int:
         result = _calamine(*arguments)
     elif command == "dbt-build":
         result = _dbt_build()
+    elif command == "dbt-sql":
+        result = _dbt_sql()
     else:
         print(f"unknown stage {command!r}", file=sys.stderr)
         return 2
