@@ -152,7 +152,7 @@ def _load(paths: tuple[str, ...], as_json: bool, run_build: bool, run_id: str | 
     from rich.text import Text
 
     from citytiers.errors import TransientError
-    from citytiers.orchestration.steps import load_paths
+    from citytiers.orchestration.steps import VALIDATED, load_paths
     from citytiers.transform.dbt_runner import DbtFailed, build
 
     settings = load_settings()
@@ -202,6 +202,10 @@ def _load(paths: tuple[str, ...], as_json: bool, run_build: bool, run_id: str | 
         sys.exit(EXIT_LOCKED)
     finally:
         progress.stop()
+    if any(o["status"] in VALIDATED for o in outcomes):
+        from citytiers.validate.gx_project import build_data_docs
+
+        build_data_docs(settings)  # GX ran: its Data Docs, once for every release
     summary_console = err if as_json else out
     if not outcomes:
         summary_console.print("no new release in " + ", ".join(paths)

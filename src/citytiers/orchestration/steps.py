@@ -27,6 +27,8 @@ from citytiers.transform.build_state import mark_published
 # Where the audit's verdict of the latest night is kept for the report (it runs even when
 # the audit failed, and the task that failed returns nothing to read).
 AUDIT_FILE = "last_audit.json"
+# Ingest outcomes after which GX has validated something (the Data Docs are rebuilt).
+VALIDATED = frozenset({"loaded", "quarantined"})
 
 
 def discover_releases(extra_source_dirs: list[str], kind: str = "data",
@@ -128,6 +130,12 @@ def report(run_id: str, logical_date: str, outcomes: list[dict[str, Any]],
         regenerated = ensure_docs(settings)
         docs = "regenerated" if regenerated else ("not regenerated (no dbt build since "
                                                   "the last docs)")
+    # GX's Data Docs, once for the night's validations (none on a quiet night: GX is not
+    # even imported then).
+    if kept is not None or any(o.get("status") in VALIDATED for o in outcomes):
+        from citytiers.validate.gx_project import build_data_docs
+
+        build_data_docs(settings)
     summary = write_run_report(settings, run_id, logical_date, outcomes, verdict, docs)
     record_run(settings, NightFacts(run_id, logical_date, outcomes, kept))
     write_quality(settings, run_id)

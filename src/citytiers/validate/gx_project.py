@@ -203,7 +203,10 @@ def configure_project(settings: Settings, dictionary: Dictionary) -> list[str]:
         context.checkpoints.add_or_update(gx.Checkpoint(
             name=name,
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            # No UpdateDataDocsAction: rebuilding the Data Docs site cost about 1 s per
+            # validation, per release, growing with the history. They are built once per
+            # night (the report step) or per `citytiers load` (build_data_docs).
+            actions=[],
             result_format=_result_format(name),
         ))
     release_engines(context)
@@ -330,12 +333,24 @@ def _store_safe(text: str) -> str:
     return UNSAFE_RUN_NAME_CHARS.sub("_", text)[:RUN_NAME_MAX_CHARS]
 
 
+def build_data_docs(settings: Settings) -> Path:
+    """Rebuild GX's Data Docs site (``reports/data_docs``) from every validation result
+    kept: once per night or per ``citytiers load``, not once per validation."""
+    context = open_context(settings)
+    try:
+        context.build_data_docs()
+    finally:
+        release_engines(context)
+    return settings.reports / "data_docs" / "index.html"
+
+
 def run_checkpoint(settings: Settings, name: str, frame: pd.DataFrame | None = None,
                    parameters: dict[str, Any] | None = None,
                    run_name: str | None = None) -> ValidationOutcome:
     """Validate with checkpoint ``name``: a mart suite validates ``frame``; a raw suite
-    (``frame`` None) the staged table of the release in the staging database. Data Docs
-    are updated as a side effect. ``run_name`` is what Data Docs list the result under
+    (``frame`` None) the staged table of the release in the staging database. The result
+    is kept in the validations store; Data Docs show it after :func:`build_data_docs`.
+    ``run_name`` is what Data Docs list the result under
     (the file, and whether it is a synthetic sample, so no steward mistakes sample data
     for official figures)."""
     from great_expectations.core.run_identifier import RunIdentifier

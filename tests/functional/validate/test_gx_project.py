@@ -11,7 +11,7 @@ import pytest
 
 from citytiers.parse.release import parse_release
 from citytiers.settings import Settings
-from citytiers.validate.gx_project import configure_project, run_checkpoint
+from citytiers.validate.gx_project import build_data_docs, configure_project, run_checkpoint
 from citytiers.validate.suites import SUITES
 
 SAMPLE = "sample_communique_2021.csv"
@@ -33,7 +33,10 @@ def test_raw_suite_passes_a_good_release(settings: Settings, good_frame, diction
     assert outcome.success, outcome.summary()
     assert outcome.evaluated == len(SUITES["raw_observations"](dictionary).expectations)
     assert outcome.failed == []
-    assert (settings.reports / "data_docs" / "index.html").exists()
+    # Data Docs are built once per night, not per validation; then they list this one.
+    assert not (settings.reports / "data_docs" / "index.html").exists()
+    index = build_data_docs(settings)
+    assert "raw_observations" in index.read_text(encoding="utf-8")
 
 
 @pytest.mark.functional
@@ -142,6 +145,12 @@ def _expectations(folder: Path) -> dict[str, list[dict]]:
     return suites
 
 
+def _actions(folder: Path) -> dict[str, list]:
+    return {json.loads(path.read_text(encoding="utf-8"))["name"]:
+            json.loads(path.read_text(encoding="utf-8"))["actions"]
+            for path in sorted((folder / "checkpoints").glob("*.json"))}
+
+
 @pytest.mark.functional
 def test_committed_gx_project_matches_the_suites_in_code(settings: Settings, dictionary,
                                                          tmp_path: Path) -> None:
@@ -151,3 +160,5 @@ def test_committed_gx_project_matches_the_suites_in_code(settings: Settings, dic
     configure_project(Settings(home=tmp_path, warehouse=settings.warehouse), dictionary)
     assert _expectations(copy) == _expectations(settings.expectations)
     assert set(_expectations(copy)) == set(SUITES)
+    # The checkpoints too: their actions (none: Data Docs are built once per night).
+    assert _actions(copy) == _actions(settings.expectations) == dict.fromkeys(SUITES, [])
