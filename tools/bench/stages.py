@@ -257,21 +257,31 @@ def dbt_build(ctx: Context, scale: int, loaded: Path, observations: int,
     full rebuild, as on any night after the first) on the dbt target ``engine``, its
     database restored from a copy before every run so that every run starts from the
     same state. A run counts when every node passed (the JSON line's node counts)."""
-    from citytiers.settings import Settings
 
     stage, label = BUILD_STAGES[engine]
     result = StageResult(stage, label, scale, observations)
-    settings = Settings(home=ctx.home, warehouse=loaded)
-    template = loaded / "build" / "loaded.duckdb.bench-copy"
-    shutil.copy2(settings.build_db, template)
+    return on_restored_copies(ctx, result, loaded, "dbt-build", repeats, engine)
+
+
+def on_restored_copies(ctx: Context, result: StageResult, warehouse: Path, command: str,
+                       repeats: int, engine: str = "duckdb") -> StageResult:
+    """Run ``python -m tools.bench.stages COMMAND`` ``repeats`` times on ``warehouse``,
+    its writer's database restored from a copy before every run (every run starts from
+    the same state) and after the last."""
+    from citytiers.settings import Settings
+
+    build_db = Settings(home=ctx.home, warehouse=warehouse).build_db
+    template = build_db.with_name(build_db.name + ".bench-copy")
+    shutil.copy2(build_db, template)
     for attempt in range(repeats):
-        shutil.copy2(template, settings.build_db)
-        measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", "dbt-build"],
-                               f"{scale}x_{stage}_{attempt}", loaded, engine=engine)
+        shutil.copy2(template, build_db)
+        measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", command],
+                               f"{result.scale}x_{result.stage}_{attempt}", warehouse,
+                               engine=engine)
         result.runs.append(measured)
         if not measured.ok:
-            result.notes.append(f"{label} {scale}x: {measured.failure()}")
-    shutil.copy2(template, settings.build_db)
+            result.notes.append(f"{result.label} {result.scale}x: {measured.failure()}")
+    shutil.copy2(template, build_db)
     template.unlink(missing_ok=True)
     return result
 
@@ -283,23 +293,9 @@ def dbt_sql_direct(ctx: Context, scale: int, loaded: Path, observations: int,
     same memory setting, in the order dbt ran it. The database is restored before every
     run like the build's; the difference to ``dbt_build`` is dbt's own overhead (parsing,
     the DAG, its adapter, a connection per node, run results)."""
-    from citytiers.settings import Settings
-
     result = StageResult("dbt_sql_direct", "limit: dbt's compiled SQL run directly "
                          "(one DuckDB connection)", scale, observations)
-    settings = Settings(home=ctx.home, warehouse=loaded)
-    template = loaded / "build" / "loaded.duckdb.sql-copy"
-    shutil.copy2(settings.build_db, template)
-    for attempt in range(repeats):
-        shutil.copy2(template, settings.build_db)
-        measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", "dbt-sql"],
-                               f"{scale}x_dbt_sql_direct_{attempt}", loaded)
-        result.runs.append(measured)
-        if not measured.ok:
-            result.notes.append(f"dbt's compiled SQL {scale}x: {measured.failure()}")
-    shutil.copy2(template, settings.build_db)
-    template.unlink(missing_ok=True)
-    return result
+    return on_restored_copies(ctx, result, loaded, "dbt-sql", repeats)
 
 
 def full_rebuild(ctx: Context, inputs: Inputs, repeats: int, *,
@@ -334,23 +330,9 @@ def nights(ctx: Context, repeats: int) -> list[StageResult]:
     results = [first]
     warehouse = ctx.runs_dir / "quiet_night"
     if first.ok_runs:
-        from citytiers.settings import Settings
-
         samples = StageResult("samples_dbt_build", "dbt build on the samples "
                               "(transform.build)", 1, None)
-        build_db = Settings(home=ctx.home, warehouse=warehouse).build_db
-        template = build_db.with_name(build_db.name + ".bench-copy")
-        shutil.copy2(build_db, template)
-        for attempt in range(repeats):
-            shutil.copy2(template, build_db)
-            measured = ctx.measure([sys.executable, "-m", "tools.bench.stages", "dbt-build"],
-                                   f"samples_dbt_build_{attempt}", warehouse)
-            samples.runs.append(measured)
-            if not measured.ok:
-                samples.notes.append(f"dbt build on the samples: {measured.failure()}")
-        shutil.copy2(template, build_db)
-        template.unlink(missing_ok=True)
-        results.append(samples)
+        results.append(on_restored_copies(ctx, samples, warehouse, "dbt-build", repeats))
     return [*results, quiet]
 
 
