@@ -161,4 +161,4 @@ def test_committed_gx_project_matches_the_suites_in_code(settings: Settings, dic
     assert _expectations(copy) == _expectations(settings.expectations)
     assert set(_expectations(copy)) == set(SUITES)
     # The checkpoints too: their actions (none: Data Docs are built once per night).
-    assert _actions(copy) == _actions(settings.expectations) == dict.fromkeys(SUITES, [])
+    assert _actions(copy) == _actions(settings.expectations) == {name: [] for name in SUITES}
