@@ -91,11 +91,13 @@ test: $(STAMP) $(DUCKDB_CLI)
 	$(BIN)/ruff check src dags tests tools
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
 
-## The inner loop: unit and functional tests without Airflow or Spark (no e2e, no Spark
-## build), on both cores. `make test` is what CI runs; this is what you run while editing.
+## The inner loop: unit tests and the quick functional ones (no Airflow, no Spark, none
+## marked `slow`: the files that build the marts with dbt, read whole real datasets or crash
+## and restart processes), on both cores. `make test` is what CI runs, the slow files included;
+## this is what you run while editing.
 test-fast: $(STAMP)
 	$(BIN)/ruff check src dags tests tools
-	$(BIN)/python -m pytest -n auto --dist loadfile -m "unit or functional" --ignore=tests/dags
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "unit or (functional and not slow)" --ignore=tests/dags
 
 lint: $(STAMP)
 	$(BIN)/ruff check src dags tests tools

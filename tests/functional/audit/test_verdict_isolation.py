@@ -25,6 +25,9 @@ from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR, Settings
 from citytiers.transform.build_state import needs_build
 from citytiers.transform.dbt_runner import run_dbt
 
+# Slow: builds the marts with dbt several times (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 RUN = "scheduled__2026-12-01T02:00:00+08:00"
 BASE = ("sample_communique_2022.csv", "sample_communique_2023.csv")
 HEADER = "city_code,city_name,data_year,indicator,scope,value,unit\n"

@@ -31,6 +31,9 @@ from citytiers.transform.build_state import needs_build
 from citytiers.transform.candidate import prepare_candidate
 from citytiers.transform.dbt_runner import DBT_MAIN
 
+# Slow: crashes and restarts loads and builds in child processes (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 BASE = [SAMPLE_RELEASES_DIR / "sample_communique_2022.csv"]
 NEW = SAMPLE_RELEASES_DIR / "sample_communique_2023.csv"
 RAW_TABLES = ("releases", "observations", "release_state_changes")

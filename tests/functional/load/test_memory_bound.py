@@ -21,6 +21,9 @@ import pytest
 from citytiers.settings import PROJECT_ROOT, SAMPLE_RELEASES_DIR
 from tools.bench.generate import generate
 
+# Slow: loads a large generated release in a child process (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 SCALE = 3  # the benchmark's generator at 3x: about 300 000 tidy observations
 # What the row-by-row design used per observation (issue "Columnar ingest": 1.3 GB for a
 # million); the bound is half of what it would use for this release.

@@ -25,6 +25,9 @@ from citytiers.load.ingest import IngestOutcome, ingest
 from citytiers.settings import Settings
 from tests.conftest import CASES
 
+# Slow: runs whole nights, dbt included (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 OUTCOMES = yaml.safe_load((CASES / "outcomes.yml").read_text(encoding="utf-8"))
 # Every raw table with a release_id: a checksum of its rows of the given releases.
 RAW_TABLES = ("releases", "observations", "admin_code_snapshots", "admin_code_records",

@@ -19,6 +19,9 @@ from citytiers.parse.normalize.codes import MUNICIPALITY_PREFIXES, SUCCESSOR_COD
 from citytiers.settings import Settings
 from citytiers.validate.gx_project import run_checkpoint
 
+# Slow: parses every real code record file (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 YEARS = range(1981, 2025)
 # Year-end lists that did not change from the year before: byte-identical files, hence one
 # release (its id is its sha256) holding both years (see the manifest).

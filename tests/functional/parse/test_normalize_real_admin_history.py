@@ -8,6 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+# Slow: reads the whole real code history (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 FILES = ("areacodes/result.csv", "crosswalk/events_2000_2026.csv")
 
 

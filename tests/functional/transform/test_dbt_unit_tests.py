@@ -11,6 +11,9 @@ from citytiers.database import ensure_raw_schema
 from citytiers.settings import PROJECT_ROOT, Settings
 from citytiers.transform.dbt_runner import UNIT_TESTS, run_dbt
 
+# Slow: runs every dbt unit test (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 
 def declared_unit_tests() -> set[str]:
     names: set[str] = set()

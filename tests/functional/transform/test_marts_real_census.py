@@ -12,6 +12,9 @@ import pytest
 
 from citytiers.settings import SAMPLE_RELEASES_DIR
 
+# Slow: builds the marts on real census releases (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 # NBS, 《2020中国人口普查分县资料》, as listed in DOMAIN.md.
 SUPER_LARGE = {"上海", "北京", "深圳", "重庆", "广州", "成都", "天津"}
 MEGA = {"武汉", "东莞", "西安", "杭州", "佛山", "南京", "沈阳", "青岛", "济南", "长沙", "哈尔滨",

@@ -18,6 +18,9 @@ from citytiers.discover.candidates import discover
 from citytiers.load.ingest import ingest
 from citytiers.settings import PROJECT_ROOT, Settings
 
+# Slow: rebuilds the marts with dbt for past dates (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 HEADER = "代码,一级行政区,二级行政区,名称,级别,状态,启用时间,变更/弃用时间,新代码\n"
 RELEASES = {
     "codes_end_2009.csv": ("2009-12-31", 2009, (

@@ -22,6 +22,9 @@ from citytiers.load.ingest import ingest
 from citytiers.load.release_states import change_state
 from citytiers.settings import PROJECT_ROOT, Settings
 
+# Slow: rebuilds the marts with dbt for several dates (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
 SUZHOU_GDP_2023 = """
     select round(value / 1e8, 4) from marts.fct_city_indicator
     where city_code = '320500' and data_year = 2023 and indicator_code = 'gdp'
