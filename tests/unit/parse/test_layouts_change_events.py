@@ -176,6 +176,13 @@ def test_header_only_is_an_error(tmp_path: Path, dictionary) -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("text", ["", "\ufeff", "\n\n"])
+def test_a_file_without_rows_is_an_error(tmp_path: Path, dictionary, text: str) -> None:
+    message = error_of(write(tmp_path, text), dictionary)
+    assert message == "file events.csv: the file is empty"
+
+
+@pytest.mark.unit
 @pytest.mark.parametrize("name", ["events_2000_2026.csv", "unified_events_1987_2026.csv"])
 def test_shipped_event_sidecars(name: str) -> None:
     sidecar = yaml.safe_load((KNOWN_RELEASES_DIR / f"{name}.release.yml")

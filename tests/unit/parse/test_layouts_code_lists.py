@@ -234,6 +234,13 @@ def test_shipped_records_sidecar_covers_every_year_end_list() -> None:
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize("text", ["", "\ufeff", "\n \n"])
+def test_a_record_file_without_rows_is_an_error(tmp_path: Path, dictionary, text: str) -> None:
+    message = problems_of(write(tmp_path, "result.csv", text, RECORDS_SIDECAR), dictionary)
+    assert message == "file result.csv: the file is empty"
+
+
+@pytest.mark.unit
 def test_records_keep_values_as_printed(tmp_path: Path, dictionary) -> None:
     parsed = parse_release(write(tmp_path, "result.csv", RECORDS, RECORDS_SIDECAR), dictionary)
     assert parsed.file_format == "code_list_records" and parsed.observations.empty

@@ -33,13 +33,14 @@ from citytiers.parse.read.grids import (
     XLSX_SUFFIXES,
     Grid,
     cell_text,
+    read_csv_rows,
     read_csv_text,
     read_grids,
 )
 
 __all__ = ["CSV_ENCODINGS", "OBSERVATION_COLUMNS", "PLACEHOLDERS", "XLSX_SUFFIXES",
            "BaseAdapter", "Grid", "ParseResult", "Staged", "cell_text", "column_letter",
-           "parse_number", "read_csv_text", "read_grids", "to_base_unit"]
+           "parse_number", "read_csv_rows", "read_csv_text", "read_grids", "to_base_unit"]
 
 _NUMBER = __import__("re").compile(f"^{PRINTED_NUMBER}$")
 

@@ -31,9 +31,7 @@ an ISO date (YYYY-MM-DD) or blank. Uniqueness of event ids and year bounds are t
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -48,7 +46,7 @@ from citytiers.parse.layouts.base import (
     BaseAdapter,
     Staged,
     column_letter,
-    read_csv_text,
+    read_csv_rows,
 )
 
 TABLE = "admin_change_events"
@@ -150,9 +148,7 @@ class Adapter(BaseAdapter):
     kind = "reference"
 
     def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
-        rows = list(csv.reader(io.StringIO(read_csv_text(path))))
-        if not rows:
-            raise ReleaseError(path, "the file is empty")
+        rows = read_csv_rows(path)
         layout, index = choose_layout(path, rows[0])
         letter = {layout.columns[name]: column_letter(i) for name, i in index.items()
                   if name in layout.columns}

@@ -20,8 +20,6 @@ the GX suite ``raw_admin_code_records``'s. Each year must be one of the release'
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 
@@ -34,7 +32,7 @@ from citytiers.parse.layouts.base import (
     BaseAdapter,
     Staged,
     column_letter,
-    read_csv_text,
+    read_csv_rows,
 )
 from citytiers.parse.normalize.codes import SUCCESSOR_CODES, is_code
 
@@ -81,9 +79,7 @@ class Adapter(BaseAdapter):
     kind = "reference"
 
     def stage(self, path: Path, metadata: ReleaseMetadata, staging: Staging) -> Staged:
-        rows = list(csv.reader(io.StringIO(read_csv_text(path))))
-        if not rows:
-            raise ReleaseError(path, "the file is empty")
+        rows = read_csv_rows(path)
         check_header(path, [cell.strip() for cell in rows[0]])
         years = set(metadata.data_years)
         records: list[dict[str, object]] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -215,6 +216,16 @@ def decode_check(path: Path) -> str:
 def read_csv_text(path: Path) -> str:
     """The CSV's text, in the first encoding that decodes it."""
     return path.read_bytes().decode(decode_check(path))
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Every row of a small CSV (a reference table: code records, change events) as text
+    cells; a file without a filled cell (nothing, a BOM, blank lines) is refused here, once
+    for every layout that reads one, rather than as a header that matches no layout."""
+    rows = list(csv.reader(io.StringIO(read_csv_text(path))))
+    if not any(cell.strip() for row in rows for cell in row):
+        raise ReleaseError(path, "the file is empty")
+    return rows
 
 
 def read_head_text(path: Path, max_bytes: int = 1 << 16) -> str:
