@@ -1,0 +1,55 @@
+"""The nightly build leaves out the tests that read only seeds once a build of the same
+dbt project passed them, and runs them again after any change to the project."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citytiers.database import ensure_raw_schema
+from citytiers.settings import PROJECT_ROOT, Settings
+from citytiers.transform.dbt_runner import build, last_run_results, proven_seed_tests
+
+# Slow: three dbt builds (`make test-fast` leaves it out).
+pytestmark = pytest.mark.slow
+
+
+def ran_tests(settings: Settings) -> dict[str, str]:
+    return {r["unique_id"].split(".")[2]: r["status"]
+            for r in last_run_results(settings)["results"]
+            if r["unique_id"].startswith("test.")}
+
+
+@pytest.mark.functional
+def test_seed_tests_run_when_the_project_changed_and_not_again(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    # A copy of the dbt project, so that the test can change a seed's file.
+    shutil.copytree(PROJECT_ROOT / "dbt_project", home / "dbt_project",
+                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    settings = Settings(home=home, warehouse=tmp_path / "warehouse")
+    settings.ensure_dirs()
+    ensure_raw_schema(settings.build_db)
+
+    assert proven_seed_tests(settings) == []  # nothing built yet: every test runs
+    build(settings)
+    first = ran_tests(settings)
+    assert first["unique_indicators_indicator_code"] == "pass"
+    assert first["not_null_stg_raw__observations_city_code"] == "pass"
+
+    proven = proven_seed_tests(settings)
+    assert "unique_indicators_indicator_code" in proven
+    assert "not_null_stg_raw__observations_city_code" not in proven  # reads a model
+    build(settings)
+    second = ran_tests(settings)
+    assert set(second) == set(first) - set(proven)
+    assert set(second.values()) == {"pass"}
+
+    # Any change to the project (here a seed file) makes every seed test run again.
+    seed = home / "dbt_project" / "seeds" / "indicators.csv"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert proven_seed_tests(settings) == []
+    build(settings)
+    assert set(ran_tests(settings)) == set(first)
