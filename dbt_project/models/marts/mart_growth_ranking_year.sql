@@ -14,9 +14,9 @@
 -- growth; otherwise it compares the figures in force for Y and Y-1, which may come from
 -- releases of different vintages (growth_basis 'latest_vintages', both releases named).
 
-with int_city_years_pivoted as (
+with int_prefecture_city_year_figures as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_prefecture_city_year_figures') }}
 
 ),
 
@@ -58,7 +58,7 @@ gdp_by_release_for_next_year as (
 
 city_gdp as (
 
-    select * from int_city_years_pivoted
+    select * from int_prefecture_city_year_figures
     where gdp_yuan is not null
 
 ),

@@ -2,7 +2,7 @@
 -- themselves (is_prefecture_level):
 --
 --   * prefecture-level cities and municipalities: every year with a whole-city GDP or an
---     urban-area (城区) population figure (int_city_years_pivoted);
+--     urban-area (城区) population figure (int_prefecture_city_year_figures);
 --   * county-level cities (县级市: 昆山, 义乌, 晋江 ...): every tier year (below) in which
 --     one of the city's 城区 figures may size it under the population-basis policy (a basis
 --     with a size_class_priority, at most var('size_class_max_age_years') away, a later
@@ -26,17 +26,17 @@
 -- The press counts "over 200 cities with 0.5-3 million" include the county-level cities.
 -- County-level cities enter only the tiers; GDP rankings and the trillion club stay
 -- prefecture-level. Their GDP (the latest on the basis 'reported', when one is loaded)
--- comes from int_city_year_figures.
+-- comes from int_code_year_latest_figures.
 
-with int_city_years_pivoted as (
+with int_prefecture_city_year_figures as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_prefecture_city_year_figures') }}
 
 ),
 
-int_city_year_figures as (
+int_code_year_latest_figures as (
 
-    select * from {{ ref('int_city_year_figures') }}
+    select * from {{ ref('int_code_year_latest_figures') }}
 
 ),
 
@@ -66,13 +66,13 @@ prefecture_city_years as (
         province_code,
         province_name,
         city_level,
-        true as is_prefecture_level,   -- int_city_years_pivoted has no other rows
+        true as is_prefecture_level,   -- int_prefecture_city_year_figures has no other rows
         is_provincial_capital,
         is_municipality,
         data_year,
         gdp_yuan,
         has_urban_area_population
-    from int_city_years_pivoted
+    from int_prefecture_city_year_figures
     where gdp_yuan is not null
         or has_urban_area_population
 
@@ -88,12 +88,12 @@ county_level_cities as (
 county_level_urban_area_years as (
 
     -- Years of a loaded 城区 figure of a code while it is a county-level city.
-    select distinct int_city_year_figures.data_year
-    from int_city_year_figures
+    select distinct int_code_year_latest_figures.data_year
+    from int_code_year_latest_figures
     inner join county_level_cities
-        on int_city_year_figures.city_code = county_level_cities.city_code
-        and {{ valid_in_data_year('county_level_cities', 'int_city_year_figures.data_year') }}
-    where int_city_year_figures.has_urban_area_population
+        on int_code_year_latest_figures.city_code = county_level_cities.city_code
+        and {{ valid_in_data_year('county_level_cities', 'int_code_year_latest_figures.data_year') }}
+    where int_code_year_latest_figures.has_urban_area_population
 
 ),
 
@@ -177,16 +177,16 @@ county_city_years as (
         county_level_cities.is_provincial_capital,
         county_level_cities.is_municipality,
         county_city_years_sized.data_year,
-        int_city_year_figures.gdp_reported_yuan as gdp_yuan,
-        coalesce(int_city_year_figures.has_urban_area_population, false)
+        int_code_year_latest_figures.gdp_reported_yuan as gdp_yuan,
+        coalesce(int_code_year_latest_figures.has_urban_area_population, false)
             as has_urban_area_population
     from county_city_years_sized
     inner join county_level_cities
         on county_city_years_sized.city_code = county_level_cities.city_code
         and {{ valid_in_data_year('county_level_cities', 'county_city_years_sized.data_year') }}
-    left join int_city_year_figures
-        on county_city_years_sized.city_code = int_city_year_figures.city_code
-        and county_city_years_sized.data_year = int_city_year_figures.data_year
+    left join int_code_year_latest_figures
+        on county_city_years_sized.city_code = int_code_year_latest_figures.city_code
+        and county_city_years_sized.data_year = int_code_year_latest_figures.data_year
 
 )
 

@@ -1,5 +1,5 @@
 -- One row per (scheme, city_code, data_year): the tier of every city-year of
--- int_tier_city_years (prefecture-level cities and municipalities with a GDP or urban-area
+-- int_city_years_to_tier (prefecture-level cities and municipalities with a GDP or urban-area
 -- population figure; county-level cities in every tier year their urban-area figure may
 -- size them under the population-basis policy), under every scheme of
 -- seeds/tier_rules.csv, with the inputs that decided it and a readable reason.
@@ -18,9 +18,9 @@
 -- what is missing. A capital without a GDP figure is still head (no earlier rule of
 -- another tier can win); a city without 城区 population is unclassified, not tail.
 
-with int_tier_city_years as (
+with int_city_years_to_tier as (
 
-    select * from {{ ref('int_tier_city_years') }}
+    select * from {{ ref('int_city_years_to_tier') }}
 
 ),
 
@@ -39,27 +39,27 @@ tier_rules as (
 city_years_with_inputs as (
 
     select
-        int_tier_city_years.city_code,
-        int_tier_city_years.city_name,
-        int_tier_city_years.province_code,
-        int_tier_city_years.province_name,
-        int_tier_city_years.city_level,
-        int_tier_city_years.is_prefecture_level,
-        int_tier_city_years.is_provincial_capital,
-        int_tier_city_years.is_municipality,
-        int_tier_city_years.data_year,
-        int_tier_city_years.gdp_yuan,
-        int_tier_city_years.gdp_yuan >= {{ var('trillion_yuan') }} as is_trillion_club,
+        int_city_years_to_tier.city_code,
+        int_city_years_to_tier.city_name,
+        int_city_years_to_tier.province_code,
+        int_city_years_to_tier.province_name,
+        int_city_years_to_tier.city_level,
+        int_city_years_to_tier.is_prefecture_level,
+        int_city_years_to_tier.is_provincial_capital,
+        int_city_years_to_tier.is_municipality,
+        int_city_years_to_tier.data_year,
+        int_city_years_to_tier.gdp_yuan,
+        int_city_years_to_tier.gdp_yuan >= {{ var('trillion_yuan') }} as is_trillion_club,
         int_city_year_size_classes.urban_population_persons,
         int_city_year_size_classes.size_class,
         int_city_year_size_classes.size_class_name_zh,
         int_city_year_size_classes.size_class_basis,
         int_city_year_size_classes.size_class_basis_year,
         int_city_year_size_classes.size_class_basis_is_later
-    from int_tier_city_years
+    from int_city_years_to_tier
     left join int_city_year_size_classes
-        on int_tier_city_years.city_code = int_city_year_size_classes.city_code
-        and int_tier_city_years.data_year = int_city_year_size_classes.data_year
+        on int_city_years_to_tier.city_code = int_city_year_size_classes.city_code
+        and int_city_years_to_tier.data_year = int_city_year_size_classes.data_year
 
 ),
 
