@@ -10,8 +10,8 @@
 --      var('size_class_allow_later_basis') is true (the default), and flagged
 --      size_class_basis_is_later;
 --   3. on equal distance, the earlier figure (2015: the 2010 census, not the 2020 one).
--- The window of 2. is the macro size_class_basis_allowed, which int_city_years_to_tier applies
--- too (a county-level city is tiered in the years its 城区 figure may size it).
+-- The window of 2. is the macro size_class_basis_allowed, which
+-- int_county_level_city_years_to_tier applies too (a county-level city is tiered in the years its 城区 figure may size it).
 -- A city-year with no figure within those bounds gets no row here: its tier then says
 -- which input was missing (int_city_year_tiers_by_scheme), it is never sized by a guess.
 
