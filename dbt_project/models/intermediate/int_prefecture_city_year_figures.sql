@@ -1,11 +1,12 @@
 -- One row per prefecture-level city (or municipality) and data year with at least one
 -- whole-city GDP / GDP per capita / real growth / resident population / per-capita
--- disposable income figure or an
--- urban-area (城区) population figure: the latest vintages pivoted into columns, with the
--- city's classification in that data year (the int_cities_classified row whose data-year
--- range holds it: 420600 is 襄樊市 in 2009 and 襄阳市 in 2010; 522400 毕节地区 is not a
--- prefecture-level city, 520500 毕节市 is). The input of the tier, trillion-club and growth
--- marts. The figures and their basis choice: int_code_year_latest_figures.
+-- disposable income figure or an urban-area (城区) population figure: the latest vintages
+-- pivoted into columns, with the city's classification in that data year (the
+-- int_cities_classified row whose data-year range holds it: 420600 is 襄樊市 in 2009 and
+-- 襄阳市 in 2010; 522400 毕节地区 is not a prefecture-level city, 520500 毕节市 is). The input
+-- of the tiers (int_prefecture_city_years_to_tier), the growth ranking
+-- (int_city_year_gdp_compared), the trillion club and the measure ranks. The figures and
+-- their basis choice: int_code_year_latest_figures.
 
 with int_code_year_latest_figures as (
 
