@@ -4,8 +4,8 @@
     var('size_class_max_age_years') years away, either way, and a LATER figure only while
     var('size_class_allow_later_basis') is true. One definition for the two models that
     apply it: int_city_year_size_classes (which figure sizes a city-year) and
-    int_tier_city_years (in which years a county-level city, known by its 城区 figure alone,
-    is tiered at all).
+    int_county_level_city_years_to_tier (in which years a county-level city, known by its
+    城区 figure alone, is tiered at all).
 
       inner join int_city_year_urban_populations_banded
           on city_years.city_code = int_city_year_urban_populations_banded.city_code

@@ -1,4 +1,4 @@
--- int_admin_code_successors_split splits 新代码 lists by position up to
+-- int_admin_code_successor_items splits 新代码 lists by position up to
 -- var('successor_codes_max_items'); a longer list would lose its tail silently. Returns the
 -- code records whose list is longer (raise the var).
 

@@ -1,17 +1,12 @@
--- One row per administrative change event (int_admin_change_events_of_latest_releases),
--- with its change class (seeds/admin_event_types.csv) and its old and new unit resolved to
--- code records by name, province and year (best effort: null when no record matches):
---
---   old unit: a record named old_name in the event's province that existed during the
---     event year (valid_from_year <= event_year <= valid_to_year); preferred: one that
---     ended with the event (valid_to_year = event_year or the next, var
---     event_list_lag_years), of the level the old type
---     says (县级市 / 县 / 旗 / 办事处: county level; other types: prefecture level), then
---     the latest. 莱芜市 2018 -> 371200 [1992, 2018).
---   new unit: a record named new_name that is valid at the end of the event year or the
---     next (valid_from_year <= event_year + 1 < ...); preferred: one that started with the
---     event, of the level the new type says, then the latest. 济南市 2018 -> 370100
---     [1981, null); 毕节市 2011 -> 520500 [2011, null), not the county-level 毕节市 522401.
+-- One row per administrative change event (int_admin_change_events_classified), with its
+-- old and new unit resolved to code records by name, province and year (best effort: null
+-- when no record matches). Old unit: a record named old_name in the event's province that
+-- existed during the event year; preferred: one that ended with the event (valid_to_year =
+-- event_year or up to var event_list_lag_years later), of the level the old type says,
+-- then the latest (莱芜市 2018 -> 371200 [1992, 2018)). New unit: a record named new_name
+-- valid at the end of the event year or the next; preferred: one that started with the
+-- event, of the level the new type says, then the latest (济南市 2018 -> 370100; 毕节市
+-- 2011 -> 520500 [2011, null), not the county-level 毕节市 522401).
 --
 -- change_year: the year-end list that first shows the change (the old record's
 -- valid_to_year, else the new record's valid_from_year, else the event year).
@@ -21,42 +16,15 @@
 -- Laiwu into Jinan, approved 2018-12-26 -> 2019; Chaohu split, approved 2011-07-14 -> 2011.
 -- Without an approval date: the event year.
 
-with change_events as (
+with events_classified as (
 
-    select * from {{ ref('int_admin_change_events_of_latest_releases') }}
+    select * from {{ ref('int_admin_change_events_classified') }}
 
 ),
 
 int_admin_code_records_sequenced as (
 
     select * from {{ ref('int_admin_code_records_sequenced') }}
-
-),
-
-admin_event_types as (
-
-    select * from {{ ref('admin_event_types') }}
-
-),
-
-events_classified as (
-
-    select
-        change_events.*,
-        admin_event_types.change_class,
-        case
-            when change_events.old_type in ('县级市', '县', '自治县', '旗', '办事处')
-                then 'county_level'
-            when change_events.old_type is not null then 'prefecture'
-        end as old_level,
-        case
-            when change_events.new_type in ('县级市', '县', '自治县', '旗', '办事处')
-                then 'county_level'
-            when change_events.new_type is not null then 'prefecture'
-        end as new_level
-    from change_events
-    left join admin_event_types
-        on change_events.event_type = admin_event_types.event_type
 
 ),
 

@@ -14,23 +14,17 @@
 -- any other province-level code none (null: its printed items are not moves between
 -- prefecture-level units). A county moving from 371200 莱芜市 to 370100 济南市 is
 -- from_unit 371200, to_unit 370100.
---
--- Lists are split by position up to var('successor_codes_max_items'); the test
--- assert_successor_lists_fit_max_items fails when a list is longer.
+-- The items themselves (split from the printed list and dated): int_admin_code_successor_items.
 
-with int_admin_code_records_sequenced as (
+with int_admin_code_successor_items as (
 
-    select * from {{ ref('int_admin_code_records_sequenced') }}
+    select * from {{ ref('int_admin_code_successor_items') }}
 
 ),
 
-item_positions as (
+int_admin_code_records_sequenced as (
 
-    {% for position in range(1, var('successor_codes_max_items') + 1) -%}
-    select {{ position }} as item_position
-    {% if not loop.last %}union all
-    {% endif %}
-    {%- endfor %}
+    select * from {{ ref('int_admin_code_records_sequenced') }}
 
 ),
 
@@ -50,108 +44,63 @@ municipality_records as (
 
 ),
 
-successor_items as (
-
-    select
-        int_admin_code_records_sequenced.city_code,
-        int_admin_code_records_sequenced.valid_from_year,
-        int_admin_code_records_sequenced.valid_to_year,
-        int_admin_code_records_sequenced.level,
-        coalesce(int_admin_code_records_sequenced.city_level = 'municipality', false) as is_municipality,
-        item_positions.item_position,
-        {{ split_part_at('int_admin_code_records_sequenced.successor_codes_printed', "';'", 'item_positions.item_position') }}
-            as item
-    from int_admin_code_records_sequenced
-    cross join item_positions
-    where int_admin_code_records_sequenced.successor_codes_printed is not null
-
-),
-
-successor_items_parsed as (
-
-    select
-        city_code,
-        valid_from_year,
-        valid_to_year,
-        level,
-        is_municipality,
-        item_position,
-        substr(item, 1, 6) as successor_code,
-        case
-            when length(item) > 6 then cast(substr(item, 8, 4) as {{ dbt.type_int() }})
-        end as item_year
-    from successor_items
-    where item is not null
-        and item <> ''
-
-),
-
-successor_items_dated as (
-
-    select
-        successor_items_parsed.*,
-        coalesce(item_year, valid_to_year) as change_year
-    from successor_items_parsed
-
-),
-
 successor_items_lifted as (
 
     select
-        successor_items_dated.city_code,
-        successor_items_dated.valid_from_year,
-        successor_items_dated.valid_to_year,
-        successor_items_dated.level,
-        successor_items_dated.item_position,
-        successor_items_dated.successor_code,
-        successor_items_dated.item_year,
-        successor_items_dated.change_year,
+        successor_items.city_code,
+        successor_items.valid_from_year,
+        successor_items.valid_to_year,
+        successor_items.level,
+        successor_items.item_position,
+        successor_items.successor_code,
+        successor_items.item_year,
+        successor_items.change_year,
         coalesce(
-            successor_items_dated.valid_to_year is not null
-                and successor_items_dated.change_year = successor_items_dated.valid_to_year,
+            successor_items.valid_to_year is not null
+                and successor_items.change_year = successor_items.valid_to_year,
             false
         ) as is_end_successor,
         case
-            when successor_items_dated.level = 'county_level' then coalesce(
-                from_prefecture.city_code, from_municipality.city_code, successor_items_dated.city_code
+            when successor_items.level = 'county_level' then coalesce(
+                from_prefecture.city_code, from_municipality.city_code, successor_items.city_code
             )
-            when successor_items_dated.level = 'prefecture' or successor_items_dated.is_municipality
-                then successor_items_dated.city_code
+            when successor_items.level = 'prefecture' or successor_items.is_municipality
+                then successor_items.city_code
         end as from_unit_code,
         case
-            when {{ dbt.right('successor_items_dated.successor_code', '4') }} = '0000'
+            when {{ dbt.right('successor_items.successor_code', '4') }} = '0000'
                 and to_municipality.city_code is null then null
-            when {{ dbt.right('successor_items_dated.successor_code', '2') }} = '00'
-                then successor_items_dated.successor_code
+            when {{ dbt.right('successor_items.successor_code', '2') }} = '00'
+                then successor_items.successor_code
             else coalesce(
-                to_prefecture.city_code, to_municipality.city_code, successor_items_dated.successor_code
+                to_prefecture.city_code, to_municipality.city_code, successor_items.successor_code
             )
         end as to_unit_code
-    from successor_items_dated
+    from int_admin_code_successor_items as successor_items
     left join prefecture_records as from_prefecture
         on from_prefecture.city_code
-            = {{ dbt.concat(["substr(successor_items_dated.city_code, 1, 4)", "'00'"]) }}
-        and from_prefecture.valid_from_year <= successor_items_dated.change_year - 1
+            = {{ dbt.concat(["substr(successor_items.city_code, 1, 4)", "'00'"]) }}
+        and from_prefecture.valid_from_year <= successor_items.change_year - 1
         and (from_prefecture.valid_to_year is null
-            or from_prefecture.valid_to_year > successor_items_dated.change_year - 1)
+            or from_prefecture.valid_to_year > successor_items.change_year - 1)
     left join municipality_records as from_municipality
         on from_municipality.city_code
-            = {{ dbt.concat(["substr(successor_items_dated.city_code, 1, 2)", "'0000'"]) }}
-        and from_municipality.valid_from_year <= successor_items_dated.change_year - 1
+            = {{ dbt.concat(["substr(successor_items.city_code, 1, 2)", "'0000'"]) }}
+        and from_municipality.valid_from_year <= successor_items.change_year - 1
         and (from_municipality.valid_to_year is null
-            or from_municipality.valid_to_year > successor_items_dated.change_year - 1)
+            or from_municipality.valid_to_year > successor_items.change_year - 1)
     left join prefecture_records as to_prefecture
         on to_prefecture.city_code
-            = {{ dbt.concat(["substr(successor_items_dated.successor_code, 1, 4)", "'00'"]) }}
-        and to_prefecture.valid_from_year <= successor_items_dated.change_year
+            = {{ dbt.concat(["substr(successor_items.successor_code, 1, 4)", "'00'"]) }}
+        and to_prefecture.valid_from_year <= successor_items.change_year
         and (to_prefecture.valid_to_year is null
-            or to_prefecture.valid_to_year > successor_items_dated.change_year)
+            or to_prefecture.valid_to_year > successor_items.change_year)
     left join municipality_records as to_municipality
         on to_municipality.city_code
-            = {{ dbt.concat(["substr(successor_items_dated.successor_code, 1, 2)", "'0000'"]) }}
-        and to_municipality.valid_from_year <= successor_items_dated.change_year
+            = {{ dbt.concat(["substr(successor_items.successor_code, 1, 2)", "'0000'"]) }}
+        and to_municipality.valid_from_year <= successor_items.change_year
         and (to_municipality.valid_to_year is null
-            or to_municipality.valid_to_year > successor_items_dated.change_year)
+            or to_municipality.valid_to_year > successor_items.change_year)
 
 )
 

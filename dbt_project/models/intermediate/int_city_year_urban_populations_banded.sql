@@ -5,7 +5,7 @@
 -- `size_class_priority` says which one the tier marts prefer. Names: the city row
 -- (int_cities_classified, the rows of dim_city) valid in the data year.
 -- The computation of mart_city_size_class, kept in the intermediate layer so that
--- int_city_year_size_classes and int_tier_city_years never read a mart.
+-- int_city_year_size_classes and int_county_level_city_years_to_tier never read a mart.
 
 with int_observations_ranked as (
 

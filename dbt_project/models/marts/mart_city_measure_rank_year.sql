@@ -14,9 +14,9 @@ with mart_growth_ranking_year as (
 
 ),
 
-int_city_years_pivoted as (
+int_prefecture_city_year_figures as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_prefecture_city_year_figures') }}
 
 ),
 
@@ -31,17 +31,17 @@ measures as (
     from mart_growth_ranking_year
     where gdp_per_capita_yuan is not null
     union all
-    select int_city_years_pivoted.city_code, int_city_years_pivoted.city_name,
-           int_city_years_pivoted.province_code, int_city_years_pivoted.province_name,
-           int_city_years_pivoted.data_year,
+    select int_prefecture_city_year_figures.city_code, int_prefecture_city_year_figures.city_name,
+           int_prefecture_city_year_figures.province_code, int_prefecture_city_year_figures.province_name,
+           int_prefecture_city_year_figures.data_year,
            coalesce(mart_growth_ranking_year.boundary_break, false) as boundary_break,
            'disposable_income_per_capita' as measure,
-           int_city_years_pivoted.disposable_income_per_capita_yuan as value
-    from int_city_years_pivoted
+           int_prefecture_city_year_figures.disposable_income_per_capita_yuan as value
+    from int_prefecture_city_year_figures
     left join mart_growth_ranking_year
-        on int_city_years_pivoted.city_code = mart_growth_ranking_year.city_code
-        and int_city_years_pivoted.data_year = mart_growth_ranking_year.data_year
-    where int_city_years_pivoted.disposable_income_per_capita_yuan is not null
+        on int_prefecture_city_year_figures.city_code = mart_growth_ranking_year.city_code
+        and int_prefecture_city_year_figures.data_year = mart_growth_ranking_year.data_year
+    where int_prefecture_city_year_figures.disposable_income_per_capita_yuan is not null
 
 ),
 

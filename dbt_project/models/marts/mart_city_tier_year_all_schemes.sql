@@ -1,13 +1,13 @@
 -- One row per (scheme, city_code, data_year): the tier of every prefecture-level city (and
--- municipality) and county-level city (县级市) of int_tier_city_years under every scheme of
+-- municipality) and county-level city (县级市) of int_city_years_to_tier under every scheme of
 -- seeds/tier_rules.csv; is_prefecture_level says which of the two series a row is in
 -- (count tiers per year within one series: like with like). The rules are applied in
--- int_city_years_tiered, the population basis chosen in int_city_year_size_classes; this
+-- int_city_year_tiers_by_scheme, the population basis chosen in int_city_year_size_classes; this
 -- mart publishes them in the order analysts read them.
 
-with int_city_years_tiered as (
+with int_city_year_tiers_by_scheme as (
 
-    select * from {{ ref('int_city_years_tiered') }}
+    select * from {{ ref('int_city_year_tiers_by_scheme') }}
 
 )
 
@@ -37,4 +37,4 @@ select
     gdp_yuan,
     urban_population_persons,
     missing_inputs
-from int_city_years_tiered
+from int_city_year_tiers_by_scheme

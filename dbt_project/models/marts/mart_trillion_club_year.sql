@@ -3,9 +3,9 @@
 -- cities and municipalities. joined_this_year / left_this_year compare with data year - 1;
 -- joined_this_year is null (not true) when the previous year's GDP is unknown.
 
-with int_city_years_pivoted as (
+with int_prefecture_city_year_figures as (
 
-    select * from {{ ref('int_city_years_pivoted') }}
+    select * from {{ ref('int_prefecture_city_year_figures') }}
 
 ),
 
@@ -30,7 +30,7 @@ city_gdp as (
         province_name,
         data_year,
         gdp_yuan
-    from int_city_years_pivoted
+    from int_prefecture_city_year_figures
     where gdp_yuan is not null
 
 ),

@@ -1,16 +1,18 @@
 -- One row per city code and data year with at least one whole-city GDP / GDP per capita /
 -- real growth / resident population / per-capita disposable income figure or an
 -- urban-area (城区) population figure, whatever the code's level: the latest vintages
--- pivoted into columns. int_city_years_pivoted gives them the city row of their data year
--- (prefecture-level cities and municipalities); int_tier_city_years takes the county-level
--- cities' urban-area years from here too.
+-- pivoted into columns. int_prefecture_city_year_figures gives them the city row of their
+-- data year (prefecture-level cities and municipalities); int_tier_years and
+-- int_county_level_city_years_to_tier take the county-level cities' urban-area years and
+-- GDP from here too.
 --
 -- Basis choice: where a whole-city figure exists on several bases, the indicator's
 -- default_basis (seeds/indicators.csv) wins, then the other bases by basis_code; the basis
 -- of the resident population used for per-capita GDP is kept in population_resident_basis.
--- gdp_reported_yuan is the latest GDP on the basis 'reported' only (what the county-level
--- rows of int_tier_city_years carry). Urban-area population is not pivoted here (size
--- classes pick their basis themselves, see int_city_year_urban_populations_banded); only its presence is.
+-- gdp_reported_yuan is the latest GDP on the basis 'reported' only (what the rows of
+-- int_county_level_city_years_to_tier carry). Urban-area population is not pivoted here
+-- (size classes pick their basis themselves, see int_city_year_urban_populations_banded);
+-- only its presence is.
 
 with int_observations_ranked as (
 
