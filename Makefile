@@ -85,8 +85,8 @@ load-reference:
 # One pytest worker per core (pytest-xdist), whole files per worker (--dist loadfile: a
 # file's fixtures, e.g. one Airflow or one warehouse, are built once). Most of the time is
 # dbt, DuckDB, Spark and Airflow in child processes; two workers keep both cores busy (a
-# third was slower: 15.6 min against 15.0, the Spark and dbt builds contend for the CPU).
-# The slowest tests are listed at the end, to keep the run near its 15-minute budget.
+# third was slower, the Spark and dbt builds contend for the CPU). The slowest tests are
+# listed at the end, to keep the run within its 8-minute budget (docs/benchmarks.md).
 test: $(STAMP) $(DUCKDB_CLI)
 	$(BIN)/ruff check src dags tests tools
 	$(BIN)/python -m pytest -n auto --dist loadfile --durations=12
