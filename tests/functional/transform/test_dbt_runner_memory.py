@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -34,17 +33,14 @@ def test_dbts_connection_has_the_configured_memory_limit(
 
 
 def test_a_node_after_one_that_spilled_still_connects(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        copied_project: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # dbt-duckdb applies a profile's `settings` with SET on every new cursor, and DuckDB
     # refuses to SET temp_directory once something spilled there: with the bound in
     # `settings`, the node after a spilling one failed (a 100x build). A copy of the real
     # project (its profiles.yml) with two extra models: one that sorts more than the
     # memory limit holds, then one that only needs a connection.
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copytree(PROJECT_ROOT / "dbt_project", home / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    models = home / "dbt_project" / "models" / "spill_check"
+    settings = copied_project
+    models = settings.dbt_project / "models" / "spill_check"
     models.mkdir()
     (models / "spill_sorted.sql").write_text(
         "{{ config(materialized='table') }}\n"
@@ -52,8 +48,6 @@ def test_a_node_after_one_that_spilled_still_connects(
     (models / "after_spill.sql").write_text(
         "{{ config(materialized='table') }}\n"
         "select count(*) as n from {{ ref('spill_sorted') }}\n")
-    settings = Settings(home=home, warehouse=tmp_path / "warehouse")
-    settings.ensure_dirs()
     monkeypatch.setattr(dbt_runner, "MEMORY_LIMIT", "64MB")
     database = tmp_path / "build.duckdb"
     results = dbt_runner.run_dbt(settings, ["run", "--select", "spill_sorted", "after_spill"],

@@ -3,13 +3,10 @@ dbt project passed them, and runs them all again after any change to the project
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from citytiers.database import ensure_raw_schema
-from citytiers.settings import PROJECT_ROOT, Settings
+from citytiers.settings import Settings
 from citytiers.transform.dbt_runner import build, last_run_results, proven_seed_tests
 
 # Slow: two dbt builds (`make test-fast` leaves it out).
@@ -23,14 +20,9 @@ def ran_tests(settings: Settings) -> dict[str, str]:
 
 
 @pytest.mark.functional
-def test_seed_tests_run_when_the_project_changed_and_not_again(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    # A copy of the dbt project, so that the test can change a seed's file.
-    shutil.copytree(PROJECT_ROOT / "dbt_project", home / "dbt_project",
-                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
-    settings = Settings(home=home, warehouse=tmp_path / "warehouse")
-    settings.ensure_dirs()
+def test_seed_tests_run_when_the_project_changed_and_not_again(
+        copied_project: Settings) -> None:
+    settings = copied_project  # a copy, so that the test can change a seed's file
     ensure_raw_schema(settings.build_db)
 
     assert proven_seed_tests(settings) == []  # nothing built yet: every test runs
@@ -49,6 +41,6 @@ def test_seed_tests_run_when_the_project_changed_and_not_again(tmp_path: Path) -
 
     # Any change to the project (here a seed file) makes every seed test run again: none
     # is proven, and the build is the first one's (every test).
-    seed = home / "dbt_project" / "seeds" / "indicators.csv"
+    seed = settings.dbt_project / "seeds" / "indicators.csv"
     seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert proven_seed_tests(settings) == []
