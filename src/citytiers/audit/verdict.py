@@ -61,6 +61,11 @@ log = logging.getLogger(__name__)
 MART_TABLES = tuple(name for name in SUITES if not name.startswith(RAW_SUITE_PREFIX))
 
 
+# The column macros/generic_tests/not_null_columns.sql adds to its rows: which columns
+# of the row are null.
+NULL_COLUMNS = "null_columns"
+
+
 class AuditFailed(TerminalError):
     """The audit failed for a reason no new release explains: nothing was published."""
 
@@ -178,8 +183,15 @@ def dbt_test_failures(settings: Settings, candidate: Path,
                 cursor = connection.execute(f"select * from {stored_relation(settings, relation)}")
                 columns = [c[0] for c in cursor.description]
                 rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
-            found.append((check, rows))
+            found.append((check + _null_columns_named(rows), rows))
     return found or [(f"dbt {unique_id}", []) for unique_id in failed.failed_tests]
+
+
+def _null_columns_named(rows: list[dict[str, Any]]) -> str:
+    """`` (null in a, b)`` for the stored rows of a ``not_null_columns`` test (one test
+    per model: its rows name the null columns, dbt's message only counts them)."""
+    named = sorted({str(row[NULL_COLUMNS]) for row in rows if row.get(NULL_COLUMNS)})
+    return f" (null in {'; '.join(named)})" if named else ""
 
 
 def _gx_failures(settings: Settings, candidate: Path, verdict: AuditVerdict,

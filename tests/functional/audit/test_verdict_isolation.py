@@ -218,12 +218,14 @@ def test_a_failed_dbt_test_names_its_rows_releases(night) -> None:
     with duckdb.connect(str(settings.candidate_db)) as connection:
         connection.execute("update marts.fct_city_indicator set indicator_code = null "
                            "where city_code = '130200' and data_year = 2024")
-    test_id = "test.citytiers.not_null_fct_city_indicator_indicator_code.0"
+    test_id = "test.citytiers.not_null_fct_city_indicator.0"
     checks = audit.dbt_test_failures(settings, settings.candidate_db,
                                       audit.DbtFailed("build", [], failed_tests=[test_id]))
     [(check, rows)] = checks
-    assert "not_null_fct_city_indicator_indicator_code" in check
+    assert "not_null_fct_city_indicator" in check
+    assert "null in indicator_code" in check  # the one test per model names the column
     assert [row["release_id"] for row in rows] == [good]
+    assert {row["null_columns"] for row in rows} == {"indicator_code"}
     failures, order = audit.attribute(settings.candidate_db, checks)
     assert audit.culprits_of(failures, {good}, order)[0] == {good: [check]}
 

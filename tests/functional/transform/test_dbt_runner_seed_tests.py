@@ -29,11 +29,11 @@ def test_seed_tests_run_when_the_project_changed_and_not_again(
     build(settings)
     first = ran_tests(settings)
     assert first["unique_indicators_indicator_code"] == "pass"
-    assert first["not_null_stg_raw__observations_city_code"] == "pass"
+    assert first["not_null_stg_raw__observations"] == "pass"
 
     proven = proven_seed_tests(settings)
     assert "unique_indicators_indicator_code" in proven
-    assert "not_null_stg_raw__observations_city_code" not in proven  # reads a model
+    assert "not_null_stg_raw__observations" not in proven  # reads a model
     build(settings)
     second = ran_tests(settings)
     assert set(second) == set(first) - set(proven)
