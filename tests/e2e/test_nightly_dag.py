@@ -276,8 +276,11 @@ def test_the_spark_night_built_every_node_on_spark(first_run) -> None:
                                             for node in manifest["nodes"])
                                   for kind in ("operation", "seed", "model", "test")
                                   } | {"operation": 1}
-    assert audit["dbt_nodes"]["test"] > 300
+    assert audit["dbt_nodes"]["test"] > 200
     assert {test["status"] for test in audit["dbt_tests"]} == {"pass"}
+    # The project's own generic tests ran on Spark too (not only dbt's built-in ones).
+    assert {"not_null_fct_city_indicator", "not_null_mart_city_tier_year"} <= {
+        test["name"] for test in audit["dbt_tests"]}
     # The published marts are the tables Spark wrote.
     assert built_marts(spark_dir(target)) == sorted(
         name for (name,) in query(warehouse / "citytiers.duckdb",

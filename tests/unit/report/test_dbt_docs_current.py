@@ -7,7 +7,13 @@ import json
 
 import pytest
 
-from citytiers.report.dbt_docs import DOCS_FILES, DOCS_STAMP, docs_current, ensure_docs
+from citytiers.report.dbt_docs import (
+    DOCS_FILES,
+    DOCS_STAMP,
+    compiled_by_duckdb,
+    docs_current,
+    ensure_docs,
+)
 from citytiers.settings import Settings
 
 
@@ -83,3 +89,11 @@ def test_a_build_that_was_never_published_is_built_again(settings: Settings) -> 
             "is_synthetic, metadata_json, observation_count, processed_at) values "
             "('x', 'quarantined', 'x.csv', 'x.csv', false, '{}', 0, now())")
     assert needs_build(settings) is True
+
+
+@pytest.mark.unit
+def test_a_spark_manifest_is_compiled_again_for_duckdb() -> None:
+    assert not compiled_by_duckdb({"metadata": {"adapter_type": "spark"}, "nodes": {"m": {}}})
+    assert not compiled_by_duckdb({"metadata": {"adapter_type": "duckdb"}, "nodes": {}})
+    assert not compiled_by_duckdb(None)
+    assert compiled_by_duckdb({"metadata": {"adapter_type": "duckdb"}, "nodes": {"m": {}}})
