@@ -12,6 +12,7 @@ warehouse's ``reports/`` through the ``${CITYTIERS_*}`` variables in great_expec
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -90,15 +91,27 @@ class ValidationOutcome:
 
 
 def open_context(settings: Settings) -> Any:
-    """The FileDataContext rooted at ``expectations/``, writing results under ``reports/``."""
+    """The FileDataContext rooted at ``expectations/``, writing results under ``reports/``:
+    opened once per process and warehouse, then the same one (:func:`_file_context`)."""
     os.environ["CITYTIERS_GX_RESULTS_DIR"] = str(settings.reports / "gx_validations")
     os.environ["CITYTIERS_DATA_DOCS_DIR"] = str(settings.reports / "data_docs")
     os.environ["CITYTIERS_STAGING_DB"] = str(settings.staging_db)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # no network at run time
+    return _file_context(str(settings.expectations), str(settings.reports),
+                         str(settings.staging_db))
+
+
+# Opening the context reads and checks the whole project, about 0.1 s: once per
+# checkpoint it was paid 25 times in a night of 13 releases (one raw suite each, then 12
+# mart suites). The key is everything the context substitutes from the ${CITYTIERS_*}
+# variables above, so a process that validates for two warehouses (the tests) gets one
+# context each; a few are kept.
+@functools.lru_cache(maxsize=4)
+def _file_context(root: str, reports: str, staging_db: str) -> Any:
     import great_expectations as gx
 
     patch_sql_result_fetching()
-    context = gx.get_context(mode="file", context_root_dir=str(settings.expectations))
+    context = gx.get_context(mode="file", context_root_dir=root)
     # The staging engine opens DuckDB like every other connection (database.duckdb_config:
     # the memory setting of this process, a temp directory beside the staging file). GX
     # does not substitute variables inside kwargs, so the committed file keeps the
@@ -106,7 +119,7 @@ def open_context(settings: Settings) -> Any:
     if STAGING_DATASOURCE in context.data_sources.all():
         connect_args = context.data_sources.get(STAGING_DATASOURCE).kwargs.setdefault(
             "connect_args", {})
-        connect_args["config"] = duckdb_config(settings.staging_db)
+        connect_args["config"] = duckdb_config(Path(staging_db))
     return context
 
 

@@ -162,3 +162,32 @@ def test_committed_gx_project_matches_the_suites_in_code(settings: Settings, dic
     assert set(_expectations(copy)) == set(SUITES)
     # The checkpoints too: their actions (none: Data Docs are built once per night).
     assert _actions(copy) == _actions(settings.expectations) == {name: [] for name in SUITES}
+
+
+@pytest.mark.functional
+def test_one_context_per_process_and_warehouse(tmp_path: Path, good_frame,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project is opened once per warehouse, not once per checkpoint, and a second
+    warehouse in the same process gets its own: each keeps its own results."""
+    import great_expectations as gx
+
+    from citytiers.settings import PROJECT_ROOT
+
+    opened: list[str] = []
+    real_get_context = gx.get_context
+
+    def counted(*args, **kwargs):
+        opened.append(kwargs.get("context_root_dir", ""))
+        return real_get_context(*args, **kwargs)
+
+    monkeypatch.setattr(gx, "get_context", counted)
+    first, second = (Settings(home=PROJECT_ROOT, warehouse=tmp_path / name)
+                     for name in ("first", "second"))
+    for settings in (first, second):
+        settings.ensure_dirs()
+    for settings in (first, first, second, first):
+        assert _validate(settings, good_frame).success
+    assert len(opened) == 2  # one per warehouse
+    for settings, results in ((first, 3), (second, 1)):
+        kept = list((settings.reports / "gx_validations").rglob("*.json"))
+        assert len(kept) == results, (settings.warehouse, kept)
