@@ -17,13 +17,7 @@
 -#}
 {% test not_null_columns(model, column_names) %}
 
-{%- if column_names is string or column_names | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "not_null_columns on " ~ model ~ ": `column_names` must be a non-empty list of "
-        ~ "column names, got " ~ column_names ~ ". "
-        ~ "Write it as: arguments: {column_names: [col_a, col_b]}"
-    ) }}
-{%- endif %}
+{{- require_column_list("not_null_columns", model, "column_names", column_names) }}
 
 select
     *,

@@ -10,13 +10,8 @@
 -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
 
-{%- if combination_of_columns is string or combination_of_columns | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "unique_combination_of_columns on " ~ model ~ ": `combination_of_columns` must be a "
-        ~ "non-empty list of column names, got " ~ combination_of_columns ~ ". "
-        ~ "Write it as: arguments: {combination_of_columns: [col_a, col_b]}"
-    ) }}
-{%- endif -%}
+{{- require_column_list("unique_combination_of_columns", model, "combination_of_columns",
+                         combination_of_columns) -}}
 
 {%- set column_list = combination_of_columns | join(', ') %}
 
