@@ -112,18 +112,20 @@ def name_problems(dictionary: Dictionary,
     # carried. Decided once per pair, not per year: a 10 M-figure release prints 476 000
     # (name, code, year) triples of a few thousand pairs, and resolving every printed name
     # in every year was 7 of the gates' 23 s.
-    suspicious: dict[tuple[str, str], bool] = {}
+    # Per pair: the names the code carried when the printed one is not among them, else
+    # None (nothing to check).
+    carried_instead: dict[tuple[str, str], frozenset[str] | None] = {}
     for name, code, year in printed:
         pair = (name, code)
-        if pair not in suspicious:
+        if pair not in carried_instead:
             key = normalize_label(name or "")
             known = dictionary.names_of(code)
-            suspicious[pair] = bool(key and known and key not in known)
+            carried_instead[pair] = known if key and known and key not in known else None
         problem = None
         # A name the code never carried is still right where it resolves to the code in
         # that year (a steward's alias in seeds/name_aliases.csv).
-        if suspicious[pair] and (resolved := dictionary.city_code_for(name, year)) != code:
-            known = dictionary.names_of(code)
+        if ((known := carried_instead[pair]) is not None
+                and (resolved := dictionary.city_code_for(name, year)) != code):
             shorts = {short for full in known for short in short_forms(full)}
             carried = ", ".join(sorted(known - shorts))
             problem = (f"name {name!r} is not a name of code {code} ({carried})"

@@ -119,7 +119,7 @@ def _file_context(root: str, reports: str, staging_db: str) -> Any:
     if STAGING_DATASOURCE in context.data_sources.all():
         connect_args = context.data_sources.get(STAGING_DATASOURCE).kwargs.setdefault(
             "connect_args", {})
-        connect_args["config"] = duckdb_config(Path(staging_db))
+        connect_args["config"] = duckdb_config(staging_db)
     return context
 
 
