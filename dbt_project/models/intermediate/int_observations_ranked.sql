@@ -6,7 +6,8 @@
 -- figure for the same city and year are two facts, never vintages of one another.
 -- Latest: the macro latest_release_first (publication date, then edition, then the
 -- release kind by var same_day_precedence, then release_id; never the load order).
--- Releases without a publication date rank last.
+-- Releases without a publication date rank last. previous_* (the next older vintage) and
+-- next_published_on (the next newer one's date) come from the same ordering.
 
 with int_releases_in_force as (
 
@@ -62,7 +63,27 @@ observations_ranked as (
         ) as vintage_rank,
         count(*) over (
             partition by city_code, data_year, indicator_code, scope, basis
-        ) as vintage_count
+        ) as vintage_count,
+        -- The next older vintage (previous_*) and the next newer one's publication date,
+        -- for fct_city_indicator_vintage: taken here, in the ranking's own sort of every
+        -- observation, not in a second sort of the same wide rows there (which took as long
+        -- again: 28 s of a 10 M-observation build, docs/benchmarks.md).
+        lead(release_id) over (
+            partition by city_code, data_year, indicator_code, scope, basis
+            order by {{ latest_release_first() }}
+        ) as previous_release_id,
+        lead(published_on) over (
+            partition by city_code, data_year, indicator_code, scope, basis
+            order by {{ latest_release_first() }}
+        ) as previous_published_on,
+        lead(value) over (
+            partition by city_code, data_year, indicator_code, scope, basis
+            order by {{ latest_release_first() }}
+        ) as previous_value,
+        lag(published_on) over (
+            partition by city_code, data_year, indicator_code, scope, basis
+            order by {{ latest_release_first() }}
+        ) as next_published_on
     from observations_of_loaded_releases
 
 )

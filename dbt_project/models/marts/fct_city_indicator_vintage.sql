@@ -4,34 +4,11 @@
 -- publication-time interval the vintage was in force, [its release's published_on, the next
 -- newer vintage's published_on); valid_to is null while it is in force. A vintage displaced
 -- on the day it appeared (a same-day release that ranks first) has valid_from = valid_to.
+-- The neighbouring vintages are int_observations_ranked's (previous_*, next_published_on).
 
 with int_observations_ranked as (
 
     select * from {{ ref('int_observations_ranked') }}
-
-),
-
-vintages_with_previous as (
-
-    select
-        int_observations_ranked.*,
-        lead(release_id) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank nulls last
-        ) as previous_release_id,
-        lead(published_on) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank nulls last
-        ) as previous_published_on,
-        lead(value) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank nulls last
-        ) as previous_value,
-        lag(published_on) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by vintage_rank nulls last
-        ) as next_published_on
-    from int_observations_ranked
 
 ),
 
@@ -71,7 +48,7 @@ vintages as (
         unit_raw,
         city_name_raw,
         observation_seq
-    from vintages_with_previous
+    from int_observations_ranked
 
 )
 
