@@ -23,6 +23,7 @@ this module, never from a per-process default.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import json
 import os
 import secrets
@@ -68,6 +69,8 @@ TASK_PRELOAD_MODULES = ("great_expectations", "citytiers.orchestration.steps")
 SECRETS_FILE_NAME = "local-secrets.json"
 PASSWORDS_FILE_NAME = "simple_auth_manager_passwords.json.generated"
 SERVICE_LOGS_DIR_NAME = "logs-services"
+# Written after a completed `airflow db migrate` (AirflowServices.migrate).
+MIGRATION_STAMP_NAME = ".db-migrated"
 
 
 class AirflowError(RuntimeError):
@@ -259,13 +262,41 @@ class AirflowServices:
                                + "\n".join((done.stdout + done.stderr).splitlines()[-40:]))
         return done.stdout
 
+    # -- the metadata database --------------------------------------------------------
+
+    @property
+    def metadata_db(self) -> Path:
+        """Airflow's metadata database: its default, a sqlite file in AIRFLOW_HOME."""
+        return self.airflow_home / "airflow.db"
+
+    def migration_stamp(self) -> str:
+        """What a completed ``airflow db migrate`` of this metadata database is stamped
+        with: the Airflow version that migrated it and the database file's identity (a
+        database deleted and created again is another file)."""
+        file = self.metadata_db.stat()
+        return f"apache-airflow {importlib.metadata.version('apache-airflow')} " \
+               f"inode {file.st_ino} device {file.st_dev}"
+
+    def migrate(self) -> None:
+        """``airflow db migrate``, unless this database was migrated already by this
+        Airflow version (the stamp ``.db-migrated`` beside it). The command takes 3.5 s
+        even when there is nothing to do, and every ``make run`` and every start of the
+        services asked for it. An upgraded Airflow, or a database deleted or replaced,
+        migrates again; so does any doubt (no stamp, an unreadable one)."""
+        stamp = self.airflow_home / MIGRATION_STAMP_NAME
+        with contextlib.suppress(OSError):
+            if stamp.read_text(encoding="utf-8") == self.migration_stamp():
+                return
+        self.cli("db", "migrate", timeout=600)
+        stamp.write_text(self.migration_stamp(), encoding="utf-8")
+
     def start(self) -> None:
         if not Path(self.airflow).exists():
             raise AirflowError(f"{self.airflow} not found: run this from the project's "
                                "virtualenv (`make install`)")
         self.warehouse.mkdir(parents=True, exist_ok=True)
         self.service_logs.mkdir(parents=True, exist_ok=True)
-        self.cli("db", "migrate")
+        self.migrate()
         self._ensure_password()  # before the API server reads the passwords file
         try:
             for name in SERVICES:

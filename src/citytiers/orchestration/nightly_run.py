@@ -1,6 +1,7 @@
 """One run of the nightly DAG through Airflow's own runner (``airflow dags test``): what
-``make run`` and ``citytiers run`` do. The metadata database is migrated and the writer
-pool set first; the run's output goes to ``<warehouse>/airflow/last-run.log``."""
+``make run`` and ``citytiers run`` do. The metadata database is migrated (when it needs
+to be: AirflowServices.migrate) and the writer pool set first; the run's output goes to
+``<warehouse>/airflow/last-run.log``."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def run_nightly(settings: Settings, dirs: list[str],
     start and finish (the task running, how many have finished)."""
     services = AirflowServices(settings.warehouse)  # its environment and CLI; no server
     services.airflow_home.mkdir(parents=True, exist_ok=True)
-    services.cli("db", "migrate", timeout=600)
+    services.migrate()
     services.set_writer_pool()
     log = services.airflow_home / "last-run.log"
     started = time.monotonic()
