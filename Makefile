@@ -86,7 +86,7 @@ load-reference:
 # file's fixtures, e.g. one Airflow or one warehouse, are built once). Most of the time is
 # dbt, DuckDB, Spark and Airflow in child processes; two workers keep both cores busy (a
 # third was slower, the Spark and dbt builds contend for the CPU). The slowest tests are
-# listed at the end: the target is 8 minutes, not met yet (9-11 on an idle machine,
+# listed at the end: the target is 8 minutes, not met yet (about 9 on an idle machine,
 # docs/benchmarks.md).
 test: $(STAMP) $(DUCKDB_CLI)
 	$(BIN)/ruff check src dags tests tools
