@@ -9,6 +9,12 @@
 -- Releases without a publication date rank last. previous_* (the next older vintage) and
 -- next_published_on (the next newer one's date) come from the same ordering.
 
+-- The vintages of one figure, latest first: one window, one sort, for every column below.
+{% set vintages -%}
+    partition by city_code, data_year, indicator_code, scope, basis
+    order by {{ latest_release_first() }}
+{%- endset %}
+
 with int_releases_in_force as (
 
     select * from {{ ref('int_releases_in_force') }}
@@ -57,10 +63,7 @@ observations_ranked as (
 
     select
         observations_of_loaded_releases.*,
-        row_number() over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by {{ latest_release_first() }}
-        ) as vintage_rank,
+        row_number() over ({{ vintages }}) as vintage_rank,
         count(*) over (
             partition by city_code, data_year, indicator_code, scope, basis
         ) as vintage_count,
@@ -68,22 +71,10 @@ observations_ranked as (
         -- for fct_city_indicator_vintage: taken here, in the ranking's own sort of every
         -- observation, not in a second sort of the same wide rows there (which took as long
         -- again: 28 s of a 10 M-observation build, docs/benchmarks.md).
-        lead(release_id) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by {{ latest_release_first() }}
-        ) as previous_release_id,
-        lead(published_on) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by {{ latest_release_first() }}
-        ) as previous_published_on,
-        lead(value) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by {{ latest_release_first() }}
-        ) as previous_value,
-        lag(published_on) over (
-            partition by city_code, data_year, indicator_code, scope, basis
-            order by {{ latest_release_first() }}
-        ) as next_published_on
+        lead(release_id) over ({{ vintages }}) as previous_release_id,
+        lead(published_on) over ({{ vintages }}) as previous_published_on,
+        lead(value) over ({{ vintages }}) as previous_value,
+        lag(published_on) over ({{ vintages }}) as next_published_on
     from observations_of_loaded_releases
 
 )
