@@ -11,12 +11,9 @@ import pandas as pd
 
 from citytiers.database import connect
 from citytiers.errors import CitytiersError
+from citytiers.report import charts
 from citytiers.report.pages import data_mix, records, render, write_page
 from citytiers.settings import Settings
-
-# matplotlib takes about 1.4 s to import, so `charts` is imported by the functions that
-# draw: a night that publishes nothing asks only analytics_dir() and draws nothing
-# (orchestration.steps.report; tests/unit/report/test_analytics_imports.py).
 
 # How many cities the risers / fallers chart and the overtakes tables show.
 TOP_N = 10
@@ -48,8 +45,6 @@ TIER_SERIES = {True: ("Prefecture-level cities and municipalities", "地级及�
 def _tier_counts(con: Any, synthetic: bool) -> list[dict[str, Any]]:
     """Cities per tier and data year, one chart and table per series of TIER_SERIES that
     has rows: ``{"title", "svg", "tier_names", "rows"}``."""
-    from citytiers.report import charts
-
     counts = con.execute("""
         select is_prefecture_level, data_year, tier, min(tier_order) as tier_order,
                count(*) as cities
@@ -74,8 +69,6 @@ def _tier_counts(con: Any, synthetic: bool) -> list[dict[str, Any]]:
 
 
 def _trillion_club(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame]:
-    from citytiers.report import charts
-
     club = con.execute("""
         select data_year, count(*) as members,
                string_agg(city_name, '、' order by gdp_yuan desc) as cities,
@@ -96,8 +89,6 @@ def _latest_growth_year(con: Any) -> int | None:
 
 
 def _risers_and_fallers(con: Any, year: int, synthetic: bool) -> tuple[str, pd.DataFrame]:
-    from citytiers.report import charts
-
     moved = con.execute(f"""
         (select city_name, province_name, rank_change, previous_gdp_rank_national,
                 gdp_rank_national, gdp_growth_nominal_pct
@@ -144,8 +135,6 @@ def _province_top_entries(con: Any) -> pd.DataFrame:
 def _provinces(con: Any, synthetic: bool) -> tuple[str, pd.DataFrame, int | None]:
     """Prefecture-level cities (and municipalities) per tier and province in the latest
     year with any: one series (TIER_SERIES), the one the GDP column adds up."""
-    from citytiers.report import charts
-
     year = con.execute("select max(data_year) from marts.mart_city_tier_year "
                        "where is_prefecture_level").fetchone()[0]
     counts = con.execute("""
@@ -225,8 +214,6 @@ def find_city(con: Any, name: str) -> tuple[str, str]:
 
 def write_city_profile(settings: Settings, name: str) -> Path:
     """Render ``reports/analytics/city/<code>.html`` for one city. Raises CityNotFound."""
-    from citytiers.report import charts
-
     if not settings.published_db.exists():
         raise CityNotFound("nothing is published yet: run the nightly DAG first (make run)")
     with connect(settings.published_db, read_only=True) as con:

@@ -9,12 +9,12 @@ import io
 import logging
 import warnings
 from collections.abc import Sequence
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a scheduler's worker
-
-import matplotlib.pyplot as plt  # after the backend is chosen
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Fonts matplotlib measures text with; the SVG names the same families for the browser.
 # Debian's fonts-noto-cjk is one collection file, which matplotlib lists under its first
@@ -32,7 +32,20 @@ STYLE = {"svg.fonttype": "none", "font.family": "sans-serif", "font.sans-serif":
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 
-def _svg(figure: plt.Figure, title: str, synthetic: bool) -> str:
+@cache
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot, imported with the first chart drawn, not with this module: it
+    takes about 1.4 s, which a night that draws nothing (a quiet night's report step asks
+    only where the analytics page is) does not pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a scheduler's worker
+    import matplotlib.pyplot as plt  # after the backend is chosen
+
+    return plt
+
+
+def _svg(figure: Figure, title: str, synthetic: bool) -> str:
     figure.suptitle(title + ("  [SYNTHETIC SAMPLE 合成样例]" if synthetic else ""),
                     fontsize=12, x=0.01, ha="left")
     if synthetic:
@@ -43,7 +56,7 @@ def _svg(figure: plt.Figure, title: str, synthetic: bool) -> str:
         warnings.simplefilter("ignore", UserWarning)  # "Glyph ... missing from font(s)"
         figure.savefig(buffer, format="svg", bbox_inches="tight",
                        metadata={"Date": None})  # no timestamp: reproducible pages
-    plt.close(figure)
+    _pyplot().close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]  # inline: no XML prolog or DOCTYPE
 
@@ -52,6 +65,7 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
                  title: str, ylabel: str, synthetic: bool, horizontal: bool = False,
                  colours: dict[str, str] | None = None) -> str:
     """One bar per category, stacked by series (e.g. cities per tier per year)."""
+    plt = _pyplot()
     with plt.rc_context(STYLE):
         height = max(3.2, 0.28 * len(categories)) if horizontal else 3.6
         figure, axes = plt.subplots(figsize=(9, height))
@@ -75,6 +89,7 @@ def stacked_bars(categories: Sequence[str], series: dict[str, Sequence[float]], 
 def line(xs: Sequence[int], series: dict[str, Sequence[float | None]], *, title: str,
          ylabel: str, synthetic: bool, invert: bool = False) -> str:
     """Lines over years (``invert``: rank 1 on top)."""
+    plt = _pyplot()
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(9, 3.4))
         for name, values in series.items():
@@ -92,6 +107,7 @@ def line(xs: Sequence[int], series: dict[str, Sequence[float | None]], *, title:
 def diverging_bars(labels: Sequence[str], values: Sequence[float], *, title: str,
                    xlabel: str, synthetic: bool) -> str:
     """Horizontal bars left (negative) and right (positive) of zero: risers and fallers."""
+    plt = _pyplot()
     with plt.rc_context(STYLE):
         figure, axes = plt.subplots(figsize=(9, max(2.8, 0.3 * len(labels))))
         colours = ["#2e7d32" if v >= 0 else "#a71d2a" for v in values]
